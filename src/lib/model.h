@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VRF_MODEL_H
+#define VRF_MODEL_H
+
+/*
+ * The desired state, as the config describes it. The config parser fills it,
+ * the planner and the nftables builder read it; nothing here touches the
+ * kernel. One owner: vrf_config_free() frees the whole tree.
+ */
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Defaults, all overridable in [global]. */
+#define VRF_DEFAULT_PREF_L3MDEV       1000u
+#define VRF_DEFAULT_PREF_UNREACHABLE  2000u
+#define VRF_DEFAULT_PREF_LOCAL        32765u
+#define VRF_DEFAULT_TABLE_AUTO_MIN    1001u
+#define VRF_DEFAULT_TABLE_AUTO_MAX    9999u
+/* Routes and rules vrfctl makes carry this protocol, so it only removes its own. */
+#define VRF_DEFAULT_ROUTE_PROTOCOL    118u
+/* The metric ifupdown2 uses for a VRF's catch-all unreachable default. */
+#define VRF_UNREACHABLE_METRIC        4278198272u
+
+/* Where a value came from, for errors: the file string is owned by the config. */
+struct vrf_where {
+	const char *file;
+	unsigned line;
+};
+
+union vrf_addr {
+	struct in_addr v4;
+	struct in6_addr v6;
+	uint8_t bytes[16];
+};
+
+/* An address with a prefix length; family is AF_INET or AF_INET6. */
+struct vrf_prefix {
+	int family;
+	union vrf_addr addr;
+	uint8_t len;
+};
+
+struct vrf_route_def {
+	struct vrf_prefix dst;
+	bool has_via;
+	union vrf_addr via;          /* same family as dst */
+	char dev[IFNAMSIZ];          /* "" when not given */
+	bool has_metric;
+	uint32_t metric;
+	struct vrf_where where;
+};
+
+struct vrf_def {
+	char name[IFNAMSIZ];
+	bool table_auto;             /* `table = auto`: chosen by the planner */
+	uint32_t table;              /* 0 while auto and unresolved */
+	char (*members)[IFNAMSIZ];
+	size_t n_members;
+	struct vrf_route_def *routes;
+	size_t n_routes;
+	bool unreachable_default;    /* default yes */
+	struct vrf_where where;
+};
+
+/* A yes/no key that may be absent: absent means "leave the kernel's value". */
+enum vrf_tristate {
+	VRF_UNSET = -1,
+	VRF_NO = 0,
+	VRF_YES = 1,
+};
+
+struct vrf_global {
+	enum vrf_tristate tcp_l3mdev_accept;
+	enum vrf_tristate udp_l3mdev_accept;
+	enum vrf_tristate raw_l3mdev_accept;
+	uint32_t pref_l3mdev;
+	uint32_t pref_unreachable;
+	uint32_t pref_local;
+	uint32_t table_auto_min;
+	uint32_t table_auto_max;
+	uint8_t route_protocol;
+};
+
+/* `tcp 80,443,18000-18300`; n_ports == 0 means the whole protocol. */
+struct vrf_port_range {
+	uint16_t lo;
+	uint16_t hi;
+};
+
+struct vrf_port_rule {
+	uint8_t proto;               /* IPPROTO_TCP, IPPROTO_UDP, or any number */
+	struct vrf_port_range *ports;
+	size_t n_ports;
+	struct vrf_where where;
+};
+
+struct vrf_docker {
+	bool present;                /* a [docker] section was given */
+	char (*bridges)[IFNAMSIZ];
+	size_t n_bridges;
+	struct vrf_port_rule *allow;
+	size_t n_allow;
+	bool isolate_containers;
+	struct vrf_prefix *allow_from;
+	size_t n_allow_from;
+	struct vrf_port_rule *host_allow;
+	size_t n_host_allow;
+	struct vrf_where where;
+};
+
+struct vrf_config {
+	struct vrf_global global;
+	struct vrf_def *vrfs;
+	size_t n_vrfs;
+	struct vrf_docker docker;
+	char **files;                /* every file read, owning the vrf_where strings */
+	size_t n_files;
+};
+
+/* Fill *global with the documented defaults. */
+void vrf_global_init(struct vrf_global *global);
+
+/* The VRF called name, or NULL. */
+const struct vrf_def *vrf_config_find(const struct vrf_config *cfg, const char *name);
+
+/* Free everything the config owns; NULL-safe; leaves *cfg zeroed. */
+void vrf_config_free(struct vrf_config *cfg);
+
+#endif

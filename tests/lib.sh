@@ -1,0 +1,66 @@
+# Shared helpers for the shell tests (netns and VM levels). Source it, then
+# call netns_enter early: the rest of the test runs in a network namespace of
+# its own, so nothing it does can touch the host's links, rules or routes.
+# shellcheck shell=bash
+
+set -eu
+
+VRFCTL=${VRFCTL:-${top_builddir:-.}/src/cmd/vrfctl}
+VRF_EXEC=${VRF_EXEC:-${top_builddir:-.}/src/cmd/vrf-exec}
+TEST_NAME=$(basename "$0" .sh)
+
+skip() { echo "SKIP: $TEST_NAME: $*"; exit 77; }
+fail() { echo "FAIL: $TEST_NAME: $*" >&2; exit 1; }
+pass() { echo "PASS: $TEST_NAME${1:+: $1}"; }
+step() { echo "== $*"; }
+
+require_root() { [ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"; }
+require_cmd() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 || skip "needs $c"; done; }
+
+# Re-run this test inside a fresh network namespace (and mount namespace, so
+# `ip netns add` below stays private to the test). Peers live in further
+# namespaces made with netns_peer, removed on exit.
+netns_enter() {
+	require_root
+	if [ -z "${VRFCTL_TEST_IN_NETNS:-}" ]; then
+		command -v unshare >/dev/null || skip "needs unshare"
+		VRFCTL_TEST_IN_NETNS=1 exec unshare --net --mount --propagation private \
+			bash "$0" "$@"
+	fi
+	mount -t tmpfs tmpfs /run/netns 2>/dev/null || { mkdir -p /run/netns && mount -t tmpfs tmpfs /run/netns; }
+	ip link set lo up
+	TEST_TMP=$(mktemp -d)
+	export VRFCTL_STATE_DIR="$TEST_TMP/state"
+	_TEST_PEERS=""
+	trap netns_cleanup EXIT
+}
+
+netns_cleanup() {
+	local ns
+	for ns in $_TEST_PEERS; do ip netns del "$ns" 2>/dev/null || true; done
+	rm -rf "$TEST_TMP"
+}
+
+# netns_peer NAME: a namespace for a peer host, removed when the test ends.
+netns_peer() {
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+	_TEST_PEERS="$_TEST_PEERS $1"
+}
+
+# veth_to_peer LOCAL PEER_NS PEER_IF LOCAL_ADDR PEER_ADDR: a link from here to a peer.
+veth_to_peer() {
+	ip link add "$1" type veth peer name "$3" netns "$2"
+	ip addr add "$4" dev "$1"
+	ip link set "$1" up
+	ip -n "$2" addr add "$5" dev "$3"
+	ip -n "$2" link set "$3" up
+}
+
+# expect_exit STATUS CMD...: run CMD, fail unless it exits with STATUS.
+expect_exit() {
+	local want=$1 got=0
+	shift
+	"$@" || got=$?
+	[ "$got" = "$want" ] || fail "'$*' exited $got, expected $want"
+}

@@ -64,3 +64,28 @@ expect_exit() {
 	"$@" || got=$?
 	[ "$got" = "$want" ] || fail "'$*' exited $got, expected $want"
 }
+
+# For tests/vm/*.vm: we are root in a throwaway VM whose kernel has VRFs (see
+# tests/vm/README); its whole network stack is the test's own.
+vm_enter() {
+	[ "${VRFCTL_VM:-}" = 1 ] || skip "runs inside the VM harness (tests/vm/vm-run)"
+	modprobe vrf || fail "cannot load vrf.ko"
+	mkdir -p /run/netns
+	ip link set lo up
+	TEST_TMP=$(mktemp -d)
+	export VRFCTL_STATE_DIR="$TEST_TMP/state"
+	_TEST_PEERS=""
+	trap netns_cleanup EXIT
+}
+
+PROBE="${top_builddir:-.}/tests/probe"
+
+# State that a rolled-back or undone apply must leave exactly as it was:
+# rules byte for byte, IPv4 routes of every table, links with their masters.
+kernel_snapshot() {
+	ip -d -j rule show
+	ip -6 -d -j rule show
+	ip -4 route show table all | sort
+	ip -6 route show table all | grep -v '^local\|^multicast\|fe80::\|^anycast' | sort
+	ip -o link show | sed -E 's/^[0-9]+: //; s/ link\/.*//' | sort
+}

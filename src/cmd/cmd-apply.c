@@ -1,28 +1,159 @@
 /* SPDX-License-Identifier: MIT */
-#include "config.h"
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "apply.h"
 #include "cmd.h"
+#include "config.h"
+#include "netlink.h"
+#include "plan.h"
+
+/* `apply`, `plan` and `down` share one path: load, observe, plan, then act. */
+enum mode {
+	MODE_APPLY,
+	MODE_PLAN,
+	MODE_DOWN,
+	MODE_DOWN_RULES,
+};
+
+/* The link group of vrfctl's VRF devices: the same number as its route protocol. */
+static uint32_t link_group(const struct vrf_config *cfg)
+{
+	return cfg->global.route_protocol;
+}
+
+static long fail_step_from_env(void)
+{
+	const char *s = getenv("VRFCTL_TEST_FAIL_STEP");
+
+	return s && *s ? strtol(s, NULL, 10) : -1;
+}
+
+static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t n_names,
+	       bool all)
+{
+	struct vrf_config cfg = { 0 };
+	struct vrf_state state = { 0 };
+	struct vrf_plan plan = { 0 };
+	struct vrf_nl *nl = NULL;
+	bool act = mode != MODE_PLAN && !o->dry_run;
+	int lock = -1, status = VRFCTL_EXIT_ERROR, r;
+
+	r = vrf_config_load(&cfg, o->config_path, &o->log);
+	if (r < 0)
+		goto out;
+	if (act && vrf_lock_acquire(o->state_dir, &lock, &o->log) < 0)
+		goto out;
+	r = vrf_nl_open(&nl);
+	if (r < 0) {
+		vrf_err(&o->log, "cannot open a netlink socket: %s", strerror(-r));
+		goto out;
+	}
+	r = vrf_state_observe(nl, &state);
+	if (r < 0) {
+		vrf_err(&o->log, "cannot read the kernel's state: %s", strerror(-r));
+		goto out;
+	}
+	{
+		struct vrf_plan_opts popts = {
+			.link_group = link_group(&cfg),
+			.force = o->force,
+		};
+
+		if (mode == MODE_DOWN_RULES) {
+			r = vrf_plan_rules_down(&cfg, &state, &popts, &plan, &o->log);
+		} else if (mode == MODE_DOWN) {
+			r = vrf_plan_down(&cfg, &state, (const char *const *)names, n_names, all,
+					  &popts, &plan, &o->log);
+		} else {
+			popts.only = n_names ? (const char *const *)names : NULL;
+			popts.n_only = n_names;
+			r = vrf_plan_apply(&cfg, &state, &popts, &plan, &o->log);
+		}
+	}
+	if (r < 0)
+		goto out;
+	if (!act) {
+		vrf_plan_write(&plan, stdout);
+		if (plan.n_steps == 0)
+			vrf_notice(&o->log, "nothing to change");
+		status = mode == MODE_PLAN && plan.n_steps ? VRFCTL_EXIT_PENDING : VRFCTL_EXIT_OK;
+		goto out;
+	}
+	{
+		struct vrf_apply_opts aopts = { .fail_at = fail_step_from_env() };
+
+		r = vrf_plan_execute(nl, &plan, &aopts, &o->log);
+	}
+	if (r < 0)
+		goto out;
+	vrf_info(&o->log, "%zu change%s made", plan.n_steps, plan.n_steps == 1 ? "" : "s");
+	status = VRFCTL_EXIT_OK;
+out:
+	vrf_plan_free(&plan);
+	vrf_state_free(&state);
+	vrf_nl_close(nl);
+	vrf_config_free(&cfg);
+	if (lock >= 0)
+		close(lock);
+	return status;
+}
+
+/* Subcommands take no options of their own beyond `down --all`. */
+static int no_options(const struct vrfctl_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = { { NULL, 0, NULL, 0 } };
+
+	if (getopt_long(argc, argv, "+", longopts, NULL) != -1) {
+		vrf_err(&o->log, "usage: vrfctl %s [VRF...]", argv[0]);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 int vrfctl_cmd_apply(const struct vrfctl_opts *opts, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	vrf_err(&opts->log, "apply: not implemented yet");
-	return VRFCTL_EXIT_ERROR;
+	if (no_options(opts, argc, argv) < 0)
+		return VRFCTL_EXIT_ERROR;
+	return run(opts, MODE_APPLY, argv + optind, (size_t)(argc - optind), false);
 }
 
 int vrfctl_cmd_plan(const struct vrfctl_opts *opts, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	vrf_err(&opts->log, "plan: not implemented yet");
-	return VRFCTL_EXIT_ERROR;
+	if (no_options(opts, argc, argv) < 0)
+		return VRFCTL_EXIT_ERROR;
+	return run(opts, MODE_PLAN, argv + optind, (size_t)(argc - optind), false);
 }
 
 int vrfctl_cmd_down(const struct vrfctl_opts *opts, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	vrf_err(&opts->log, "down: not implemented yet");
+	static const struct option longopts[] = {
+		{ "all",   no_argument, NULL, 'a' },
+		{ "rules", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool all = false, rules = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		if (c == 'a')
+			all = true;
+		else if (c == 'r')
+			rules = true;
+		else
+			goto usage;
+	}
+	/* Exactly one of: names, --all, --rules. */
+	if ((optind < argc) + all + rules != 1)
+		goto usage;
+	if (rules)
+		return run(opts, MODE_DOWN_RULES, NULL, 0, false);
+	return run(opts, MODE_DOWN, argv + optind, (size_t)(argc - optind), all);
+usage:
+	vrf_err(&opts->log, "usage: vrfctl down VRF...|--all|--rules");
 	return VRFCTL_EXIT_ERROR;
 }

@@ -1,12 +1,212 @@
 /* SPDX-License-Identifier: MIT */
-#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "addr.h"
+#include "apply.h"
 #include "cmd.h"
+#include "config.h"
+#include "json.h"
+#include "netlink.h"
+#include "plan.h"
+
+/* Everything status shows, gathered once. */
+struct view {
+	const struct vrfctl_opts *opts;
+	const struct vrf_config *cfg;
+	const struct vrf_state *st;
+	const char *only;            /* status VRF: just that one */
+};
+
+static const char *family_name(int family)
+{
+	return family == AF_INET6 ? "inet6" : "inet";
+}
+
+static bool shown(const struct view *v, const struct vrf_obs_link *l)
+{
+	return l->is_vrf && (!v->only || strcmp(v->only, l->name) == 0);
+}
+
+static bool managed(const struct view *v, const struct vrf_obs_link *l)
+{
+	return l->group == v->cfg->global.route_protocol;
+}
+
+static void text_vrf(const struct view *v, const struct vrf_obs_link *l, FILE *out)
+{
+	char line[256];
+	bool any = false;
+
+	fprintf(out, "vrf %s: table %u, %s%s%s\n", l->name, l->vrf_table, l->up ? "up" : "down",
+		managed(v, l) ? ", made by vrfctl" : "",
+		vrf_config_find(v->cfg, l->name) ? ", configured" : ", not in the config");
+	fputs("  members:", out);
+	for (size_t i = 0; i < v->st->n_links; i++) {
+		const struct vrf_obs_link *m = &v->st->links[i];
+
+		if (m->master != l->ifindex)
+			continue;
+		fprintf(out, " %s (%s)", m->name, m->up ? "up" : "down");
+		any = true;
+	}
+	fputs(any ? "\n" : " none\n", out);
+	fputs("  routes:\n", out);
+	for (size_t i = 0; i < v->st->n_routes; i++) {
+		const struct vrf_route *r = &v->st->routes[i];
+
+		if (r->table != l->vrf_table)
+			continue;
+		vrf_route_format(r, line, sizeof(line));
+		fprintf(out, "    %s %s\n", family_name(r->family), line);
+	}
+}
+
+static void text_rules(const struct view *v, FILE *out)
+{
+	char line[200];
+
+	fputs("rules:\n", out);
+	for (size_t i = 0; i < v->st->n_rules; i++) {
+		vrf_rule_format(&v->st->rules[i], line, sizeof(line));
+		fprintf(out, "  %s %s\n", family_name(v->st->rules[i].family), line);
+	}
+}
+
+static void json_vrf(const struct view *v, const struct vrf_obs_link *l, struct vrf_json *j)
+{
+	char buf[VRF_PREFIX_STRLEN];
+
+	vrf_json_object_begin(j, NULL);
+	vrf_json_string(j, "name", l->name);
+	vrf_json_uint(j, "ifindex", l->ifindex);
+	vrf_json_uint(j, "table", l->vrf_table);
+	vrf_json_bool(j, "up", l->up);
+	vrf_json_bool(j, "managed", managed(v, l));
+	vrf_json_bool(j, "configured", vrf_config_find(v->cfg, l->name) != NULL);
+	vrf_json_array_begin(j, "members");
+	for (size_t i = 0; i < v->st->n_links; i++) {
+		const struct vrf_obs_link *m = &v->st->links[i];
+
+		if (m->master != l->ifindex)
+			continue;
+		vrf_json_object_begin(j, NULL);
+		vrf_json_string(j, "name", m->name);
+		vrf_json_bool(j, "up", m->up);
+		vrf_json_object_end(j);
+	}
+	vrf_json_array_end(j);
+	vrf_json_array_begin(j, "routes");
+	for (size_t i = 0; i < v->st->n_routes; i++) {
+		const struct vrf_route *r = &v->st->routes[i];
+
+		if (r->table != l->vrf_table)
+			continue;
+		vrf_json_object_begin(j, NULL);
+		vrf_json_string(j, "family", family_name(r->family));
+		vrf_json_string(j, "dst", r->dst.len ? vrf_prefix_format(&r->dst, buf) : "default");
+		vrf_json_string(j, "type", r->unreachable ? "unreachable" : "unicast");
+		if (r->has_via)
+			vrf_json_string(j, "via", vrf_addr_format(r->family, &r->via, buf));
+		else
+			vrf_json_null(j, "via");
+		if (r->dev[0])
+			vrf_json_string(j, "dev", r->dev);
+		else
+			vrf_json_null(j, "dev");
+		vrf_json_uint(j, "metric", r->metric);
+		vrf_json_uint(j, "protocol", r->protocol);
+		vrf_json_bool(j, "vrfctl", r->protocol == v->cfg->global.route_protocol);
+		vrf_json_object_end(j);
+	}
+	vrf_json_array_end(j);
+	vrf_json_object_end(j);
+}
+
+static void json_rules(const struct view *v, struct vrf_json *j)
+{
+	vrf_json_array_begin(j, "rules");
+	for (size_t i = 0; i < v->st->n_rules; i++) {
+		const struct vrf_rule *r = &v->st->rules[i];
+
+		vrf_json_object_begin(j, NULL);
+		vrf_json_string(j, "family", family_name(r->family));
+		vrf_json_uint(j, "pref", r->pref);
+		vrf_json_bool(j, "l3mdev", r->l3mdev);
+		vrf_json_string(j, "action", r->unreachable ? "unreachable" : "lookup");
+		vrf_json_uint(j, "table", r->table);
+		vrf_json_uint(j, "protocol", r->protocol);
+		vrf_json_object_end(j);
+	}
+	vrf_json_array_end(j);
+}
+
+static int show(const struct view *v, FILE *out)
+{
+	if (v->opts->json) {
+		struct vrf_json j;
+
+		vrf_json_init(&j, out, true);
+		vrf_json_object_begin(&j, NULL);
+		vrf_json_array_begin(&j, "vrfs");
+		for (size_t i = 0; i < v->st->n_links; i++)
+			if (shown(v, &v->st->links[i]))
+				json_vrf(v, &v->st->links[i], &j);
+		vrf_json_array_end(&j);
+		json_rules(v, &j);
+		vrf_json_object_end(&j);
+		return vrf_json_finish(&j);
+	}
+	for (size_t i = 0; i < v->st->n_links; i++)
+		if (shown(v, &v->st->links[i]))
+			text_vrf(v, &v->st->links[i], out);
+	if (!v->only)
+		text_rules(v, out);
+	return fflush(out) == 0 ? 0 : -EIO;
+}
 
 int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	vrf_err(&opts->log, "status: not implemented yet");
-	return VRFCTL_EXIT_ERROR;
+	struct vrf_config cfg = { 0 };
+	struct vrf_state st = { 0 };
+	struct vrf_nl *nl = NULL;
+	struct view v = { .opts = opts, .cfg = &cfg, .st = &st };
+	int status = VRFCTL_EXIT_ERROR, r;
+
+	if (argc > 2) {
+		vrf_err(&opts->log, "usage: vrfctl status [VRF]");
+		return VRFCTL_EXIT_ERROR;
+	}
+	v.only = argc == 2 ? argv[1] : NULL;
+	if (vrf_config_load(&cfg, opts->config_path, &opts->log) < 0)
+		goto out;
+	r = vrf_nl_open(&nl);
+	if (r >= 0)
+		r = vrf_state_observe(nl, &st);
+	if (r < 0) {
+		vrf_err(&opts->log, "cannot read the kernel's state: %s", strerror(-r));
+		goto out;
+	}
+	if (v.only) {
+		const struct vrf_obs_link *l = vrf_state_link_by_name(&st, v.only);
+
+		if (!l || !l->is_vrf) {
+			vrf_err(&opts->log, "no vrf '%s' in the kernel", v.only);
+			goto out;
+		}
+	}
+	if (show(&v, stdout) < 0) {
+		vrf_err(&opts->log, "cannot write the status");
+		goto out;
+	}
+	status = VRFCTL_EXIT_OK;
+out:
+	vrf_state_free(&st);
+	vrf_nl_close(nl);
+	vrf_config_free(&cfg);
+	return status;
 }

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VRF_APPLY_H
+#define VRF_APPLY_H
+
+#include "log.h"
+#include "netlink.h"
+#include "plan.h"
+
+struct vrf_apply_opts {
+	/*
+	 * Test hook: make step number fail_at (0-based) fail with EIO as if the
+	 * kernel had refused it; -1 for none. The fault tests use it to prove
+	 * that every step's failure is rolled back to the state before.
+	 */
+	long fail_at;
+};
+
+/*
+ * Observe everything the planner reads: netlink state, the l3mdev sysctls,
+ * established inbound TCP connections, prepared vrf-exec cgroups.
+ */
+int vrf_state_observe(struct vrf_nl *nl, struct vrf_state *state);
+
+/*
+ * Run the plan's steps in order. When one fails, the steps already done are
+ * undone in reverse order, the failure is reported with the step that caused
+ * it, and its -errno is returned.
+ */
+int vrf_plan_execute(struct vrf_nl *nl, const struct vrf_plan *plan,
+		     const struct vrf_apply_opts *opts, const struct vrf_log *log);
+
+/*
+ * Take the exclusive lock in dir (created if missing) so that two vrfctl
+ * processes never change the kernel at once. *fd holds it until closed.
+ */
+int vrf_lock_acquire(const char *dir, int *fd, const struct vrf_log *log);
+
+#endif

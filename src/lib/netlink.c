@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: MIT */
+
+#include <errno.h>
+#include <linux/fib_rules.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/cache.h>
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/vrf.h>
+#include <netlink/route/route.h>
+#include <netlink/route/rule.h>
+
+#include "addr.h"
+#include "netlink.h"
+
+struct vrf_nl {
+	struct nl_sock *sock;
+};
+
+/* libnl speaks NLE_*; the rest of vrfctl speaks errno. */
+static int nle_to_errno(int nle)
+{
+	switch (nle < 0 ? -nle : nle) {
+	case 0:                 return 0;
+	case NLE_NOMEM:         return -ENOMEM;
+	case NLE_EXIST:         return -EEXIST;
+	case NLE_OBJ_NOTFOUND:  return -ENOENT;
+	case NLE_NODEV:         return -ENODEV;
+	case NLE_PERM:          return -EPERM;
+	case NLE_INVAL:         return -EINVAL;
+	case NLE_RANGE:         return -ERANGE;
+	case NLE_BUSY:          return -EBUSY;
+	case NLE_AGAIN:         return -EAGAIN;
+	case NLE_OPNOTSUPP:     return -EOPNOTSUPP;
+	case NLE_AF_NOSUPPORT:  return -EAFNOSUPPORT;
+	case NLE_PROTO_MISMATCH: return -EPROTONOSUPPORT;
+	case NLE_NOADDR:        return -EADDRNOTAVAIL;
+	case NLE_NOACCESS:      return -EACCES;
+	case NLE_MSGSIZE:       return -EMSGSIZE;
+	default:                return -EIO;
+	}
+}
+
+int vrf_nl_open(struct vrf_nl **out)
+{
+	struct vrf_nl *nl = calloc(1, sizeof(*nl));
+	int r = -ENOMEM;
+
+	if (!nl)
+		goto fail;
+	nl->sock = nl_socket_alloc();
+	if (!nl->sock)
+		goto fail;
+	r = nle_to_errno(nl_connect(nl->sock, NETLINK_ROUTE));
+	if (r < 0)
+		goto fail;
+	*out = nl;
+	return 0;
+fail:
+	vrf_nl_close(nl);
+	return r;
+}
+
+void vrf_nl_close(struct vrf_nl *nl)
+{
+	if (!nl)
+		return;
+	nl_socket_free(nl->sock);
+	free(nl);
+}
+
+/* Grow an array by one zeroed element; returns it, or NULL. */
+static void *append(void *arrayp, size_t *n, size_t size)
+{
+	void **array = arrayp;
+	char *grown = realloc(*array, (*n + 1) * size);
+
+	if (!grown)
+		return NULL;
+	*array = grown;
+	memset(grown + *n * size, 0, size);
+	return grown + (*n)++ * size;
+}
+
+static void addr_from_nl(struct nl_addr *a, union vrf_addr *out)
+{
+	size_t len = nl_addr_get_len(a);
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->bytes, nl_addr_get_binary_addr(a), len > 16 ? 16 : len);
+}
+
+static int observe_links(struct vrf_nl *nl, struct vrf_state *st)
+{
+	struct nl_cache *cache = NULL;
+	int r = nle_to_errno(rtnl_link_alloc_cache(nl->sock, AF_UNSPEC, &cache));
+
+	if (r < 0)
+		return r;
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_link *link = (struct rtnl_link *)o;
+		struct vrf_obs_link *l = append(&st->links, &st->n_links, sizeof(*l));
+
+		if (!l) {
+			r = -ENOMEM;
+			break;
+		}
+		l->ifindex = (unsigned)rtnl_link_get_ifindex(link);
+		snprintf(l->name, sizeof(l->name), "%s", rtnl_link_get_name(link));
+		l->master = (unsigned)rtnl_link_get_master(link);
+		l->group = rtnl_link_get_group(link);
+		l->up = rtnl_link_get_flags(link) & IFF_UP;
+		l->is_vrf = rtnl_link_is_vrf(link);
+		if (l->is_vrf)
+			rtnl_link_vrf_get_tableid(link, &l->vrf_table);
+	}
+	nl_cache_free(cache);
+	return r;
+}
+
+static int observe_rules(struct vrf_nl *nl, struct vrf_state *st)
+{
+	struct nl_cache *cache = NULL;
+	int r = nle_to_errno(rtnl_rule_alloc_cache(nl->sock, AF_UNSPEC, &cache));
+
+	if (r < 0)
+		return r;
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_rule *rule = (struct rtnl_rule *)o;
+		uint8_t action = rtnl_rule_get_action(rule), proto = 0, ipproto;
+		uint16_t p0, p1;
+		int family = rtnl_rule_get_family(rule);
+		struct vrf_rule *v;
+
+		/* The VRF driver also adds l3mdev rules for multicast routing
+		 * (RTNL_FAMILY_IPMR, IP6MR): not vrfctl's to manage. */
+		if (family != AF_INET && family != AF_INET6)
+			continue;
+		v = append(&st->rules, &st->n_rules, sizeof(*v));
+		if (!v) {
+			r = -ENOMEM;
+			break;
+		}
+		v->family = family;
+		v->pref = rtnl_rule_get_prio(rule);
+		v->table = rtnl_rule_get_table(rule);
+		v->l3mdev = rtnl_rule_get_l3mdev(rule) > 0;
+		v->unreachable = action == FR_ACT_UNREACHABLE;
+		rtnl_rule_get_protocol(rule, &proto);
+		v->protocol = proto;
+		/* Any selector vrfctl never sets makes the rule someone else's. */
+		v->other_selectors =
+			(action != FR_ACT_TO_TBL && action != FR_ACT_UNREACHABLE) ||
+			rtnl_rule_get_src(rule) || rtnl_rule_get_dst(rule) ||
+			rtnl_rule_get_iif(rule) || rtnl_rule_get_oif(rule) ||
+			(rtnl_rule_get_mark(rule) != 0 && rtnl_rule_get_mark(rule) != 0xffffffffu) ||
+			rtnl_rule_get_dsfield(rule) ||
+			rtnl_rule_get_ipproto(rule, &ipproto) == 0 ||
+			rtnl_rule_get_sport(rule, &p0, &p1) == 0 ||
+			rtnl_rule_get_dport(rule, &p0, &p1) == 0;
+	}
+	nl_cache_free(cache);
+	return r;
+}
+
+/* The name of ifindex from the links already observed. */
+static void dev_name(const struct vrf_state *st, int ifindex, char *out)
+{
+	const struct vrf_obs_link *l = ifindex > 0 ? vrf_state_link_by_index(st, (unsigned)ifindex) : NULL;
+
+	out[0] = '\0';
+	if (l)
+		memcpy(out, l->name, IFNAMSIZ);
+}
+
+static int observe_routes(struct vrf_nl *nl, struct vrf_state *st)
+{
+	struct nl_cache *cache = NULL;
+	int r = nle_to_errno(rtnl_route_alloc_cache(nl->sock, AF_UNSPEC, 0, &cache));
+
+	if (r < 0)
+		return r;
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_route *route = (struct rtnl_route *)o;
+		struct nl_addr *dst = rtnl_route_get_dst(route);
+		uint8_t type = rtnl_route_get_type(route);
+		int family = rtnl_route_get_family(route);
+		struct vrf_route *v;
+
+		/* The local table is the kernel's business; other types are not vrfctl's. */
+		if (rtnl_route_get_table(route) == RT_TABLE_LOCAL ||
+		    (family != AF_INET && family != AF_INET6) ||
+		    (type != RTN_UNICAST && type != RTN_UNREACHABLE))
+			continue;
+		v = append(&st->routes, &st->n_routes, sizeof(*v));
+		if (!v) {
+			r = -ENOMEM;
+			break;
+		}
+		v->family = family;
+		v->table = rtnl_route_get_table(route);
+		v->dst.family = family;
+		if (dst) {
+			addr_from_nl(dst, &v->dst.addr);
+			v->dst.len = (uint8_t)nl_addr_get_prefixlen(dst);
+		}
+		v->unreachable = type == RTN_UNREACHABLE;
+		v->protocol = rtnl_route_get_protocol(route);
+		v->metric = rtnl_route_get_priority(route);
+		if (rtnl_route_get_nnexthops(route) > 0) {
+			struct rtnl_nexthop *nh = rtnl_route_nexthop_n(route, 0);
+			struct nl_addr *gw = rtnl_route_nh_get_gateway(nh);
+
+			if (gw) {
+				v->has_via = true;
+				addr_from_nl(gw, &v->via);
+			}
+			/* The kernel shows an IPv6 reject route on lo; it has no device. */
+			if (!v->unreachable)
+				dev_name(st, rtnl_route_nh_get_ifindex(nh), v->dev);
+		}
+	}
+	nl_cache_free(cache);
+	return r;
+}
+
+static int observe_addrs(struct vrf_nl *nl, struct vrf_state *st)
+{
+	struct nl_cache *cache = NULL;
+	int r = nle_to_errno(rtnl_addr_alloc_cache(nl->sock, &cache));
+
+	if (r < 0)
+		return r;
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *addr = (struct rtnl_addr *)o;
+		struct nl_addr *local = rtnl_addr_get_local(addr);
+		struct vrf_obs_addr *v;
+
+		if (!local)
+			continue;
+		v = append(&st->addrs, &st->n_addrs, sizeof(*v));
+		if (!v) {
+			r = -ENOMEM;
+			break;
+		}
+		v->ifindex = (unsigned)rtnl_addr_get_ifindex(addr);
+		v->family = rtnl_addr_get_family(addr);
+		addr_from_nl(local, &v->addr);
+	}
+	nl_cache_free(cache);
+	return r;
+}
+
+int vrf_nl_observe(struct vrf_nl *nl, struct vrf_state *st)
+{
+	int r = observe_links(nl, st);
+
+	if (r >= 0)
+		r = observe_rules(nl, st);
+	if (r >= 0)
+		r = observe_routes(nl, st);
+	if (r >= 0)
+		r = observe_addrs(nl, st);
+	return r;
+}
+
+/* ---- steps ------------------------------------------------------------ */
+
+/* An "already so" answer means the kernel is where the step wanted it. */
+static int done_or_already(int nle, int already)
+{
+	int r = nle_to_errno(nle);
+
+	if (r == already)
+		return 0;
+	return r < 0 ? r : 1;
+}
+
+static int step_rule(struct vrf_nl *nl, const struct vrf_step *s)
+{
+	const struct vrf_rule *v = &s->u.rule;
+	struct rtnl_rule *rule = rtnl_rule_alloc();
+	int r;
+
+	if (!rule)
+		return -ENOMEM;
+	rtnl_rule_set_family(rule, v->family);
+	rtnl_rule_set_prio(rule, v->pref);
+	rtnl_rule_set_action(rule, v->unreachable ? FR_ACT_UNREACHABLE : FR_ACT_TO_TBL);
+	if (v->l3mdev)
+		rtnl_rule_set_l3mdev(rule, 1);
+	else if (!v->unreachable)
+		rtnl_rule_set_table(rule, v->table);
+	/* On delete the protocol narrows the match: only that rule goes. */
+	rtnl_rule_set_protocol(rule, v->protocol);
+	if (s->op == VRF_STEP_RULE_ADD)
+		r = done_or_already(rtnl_rule_add(nl->sock, rule, NLM_F_EXCL), -EEXIST);
+	else
+		r = done_or_already(rtnl_rule_delete(nl->sock, rule, 0), -ENOENT);
+	rtnl_rule_put(rule);
+	return r;
+}
+
+static struct nl_addr *nl_addr_from(int family, const union vrf_addr *a, unsigned plen)
+{
+	struct nl_addr *addr = nl_addr_build(family, a->bytes, vrf_addr_len(family));
+
+	if (addr)
+		nl_addr_set_prefixlen(addr, (int)plen);
+	return addr;
+}
+
+static int step_route(struct vrf_nl *nl, const struct vrf_step *s)
+{
+	const struct vrf_route *v = &s->u.route;
+	struct rtnl_route *route = rtnl_route_alloc();
+	struct nl_addr *dst = NULL, *gw = NULL;
+	int r = -ENOMEM;
+
+	if (!route)
+		goto out;
+	dst = nl_addr_from(v->family, &v->dst.addr, v->dst.len);
+	if (!dst)
+		goto out;
+	rtnl_route_set_family(route, (uint8_t)v->family);
+	rtnl_route_set_table(route, v->table);
+	rtnl_route_set_dst(route, dst);
+	rtnl_route_set_type(route, v->unreachable ? RTN_UNREACHABLE : RTN_UNICAST);
+	rtnl_route_set_protocol(route, v->protocol);
+	rtnl_route_set_priority(route, v->metric);
+	if (v->has_via || v->dev[0]) {
+		struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+
+		if (!nh)
+			goto out;
+		if (v->dev[0]) {
+			unsigned ifindex = if_nametoindex(v->dev);
+
+			if (!ifindex) {
+				rtnl_route_nh_free(nh);
+				r = s->op == VRF_STEP_ROUTE_DEL ? 0 : -ENODEV;
+				goto out;
+			}
+			rtnl_route_nh_set_ifindex(nh, (int)ifindex);
+		}
+		if (v->has_via) {
+			gw = nl_addr_from(v->family, &v->via, vrf_addr_len(v->family) * 8);
+			if (!gw) {
+				rtnl_route_nh_free(nh);
+				goto out;
+			}
+			rtnl_route_nh_set_gateway(nh, gw);
+		}
+		rtnl_route_add_nexthop(route, nh);
+	}
+	if (s->op == VRF_STEP_ROUTE_ADD)
+		r = done_or_already(rtnl_route_add(nl->sock, route, NLM_F_EXCL), -EEXIST);
+	else
+		r = done_or_already(rtnl_route_delete(nl->sock, route, 0), -ENOENT);
+	/* IPv6 says ESRCH for a route that is not there. */
+	if (r == -ESRCH && s->op == VRF_STEP_ROUTE_DEL)
+		r = 0;
+out:
+	nl_addr_put(gw);
+	nl_addr_put(dst);
+	rtnl_route_put(route);
+	return r;
+}
+
+static int step_link(struct vrf_nl *nl, const struct vrf_step *s)
+{
+	struct rtnl_link *link = NULL, *change = NULL;
+	unsigned ifindex;
+	int r = -ENOMEM;
+
+	if (s->op == VRF_STEP_LINK_ADD) {
+		link = rtnl_link_vrf_alloc();
+		if (!link)
+			goto out;
+		rtnl_link_set_name(link, s->u.link.name);
+		rtnl_link_vrf_set_tableid(link, s->u.link.table);
+		/* The group is set in the same message that creates the device, so a
+		 * VRF of vrfctl's is never seen unmarked. */
+		rtnl_link_set_group(link, s->u.link.group);
+		r = done_or_already(rtnl_link_add(nl->sock, link, NLM_F_CREATE | NLM_F_EXCL), -EEXIST);
+		goto out;
+	}
+	ifindex = if_nametoindex(s->op == VRF_STEP_LINK_MASTER ? s->u.master.dev : s->u.link.name);
+	if (!ifindex) {
+		/* Deleting what is not there is done; anything else needs the device. */
+		r = s->op == VRF_STEP_LINK_DEL ? 0 : -ENODEV;
+		goto out;
+	}
+	link = rtnl_link_alloc();
+	change = rtnl_link_alloc();
+	if (!link || !change)
+		goto out;
+	rtnl_link_set_ifindex(link, (int)ifindex);
+	switch (s->op) {
+	case VRF_STEP_LINK_DEL:
+		r = done_or_already(rtnl_link_delete(nl->sock, link), -ENODEV);
+		goto out;
+	case VRF_STEP_LINK_UP:
+		rtnl_link_set_flags(change, IFF_UP);
+		break;
+	case VRF_STEP_LINK_DOWN:
+		rtnl_link_unset_flags(change, IFF_UP);
+		break;
+	case VRF_STEP_LINK_MASTER: {
+		unsigned master = 0;
+
+		if (s->u.master.master[0]) {
+			master = if_nametoindex(s->u.master.master);
+			if (!master) {
+				r = -ENODEV;
+				goto out;
+			}
+		}
+		rtnl_link_set_master(change, (int)master);
+		break;
+	}
+	default:
+		r = -EINVAL;
+		goto out;
+	}
+	r = nle_to_errno(rtnl_link_change(nl->sock, link, change, 0));
+	if (r >= 0)
+		r = 1;
+out:
+	rtnl_link_put(change);
+	rtnl_link_put(link);
+	return r;
+}
+
+int vrf_nl_step(struct vrf_nl *nl, const struct vrf_step *step)
+{
+	switch (step->op) {
+	case VRF_STEP_RULE_ADD:
+	case VRF_STEP_RULE_DEL:
+		return step_rule(nl, step);
+	case VRF_STEP_ROUTE_ADD:
+	case VRF_STEP_ROUTE_DEL:
+		return step_route(nl, step);
+	case VRF_STEP_LINK_ADD:
+	case VRF_STEP_LINK_DEL:
+	case VRF_STEP_LINK_UP:
+	case VRF_STEP_LINK_DOWN:
+	case VRF_STEP_LINK_MASTER:
+		return step_link(nl, step);
+	default:
+		return -EINVAL;
+	}
+}
+
+int vrf_nl_vrf_ifindex(struct vrf_nl *nl, const char *name)
+{
+	struct rtnl_link *link = NULL;
+	int r = nle_to_errno(rtnl_link_get_kernel(nl->sock, 0, name, &link));
+
+	if (r >= 0)
+		r = rtnl_link_is_vrf(link) ? rtnl_link_get_ifindex(link) : -ENODEV;
+	rtnl_link_put(link);
+	return r == -ENOENT ? -ENODEV : r;
+}

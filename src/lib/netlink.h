@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VRF_NETLINK_H
+#define VRF_NETLINK_H
+
+/*
+ * All kernel access for links, rules and routes goes through these calls,
+ * and this is the only file that includes libnl. Errors are -errno.
+ */
+
+#include "log.h"
+#include "plan.h"
+
+struct vrf_nl;
+
+int vrf_nl_open(struct vrf_nl **nl);
+void vrf_nl_close(struct vrf_nl *nl);
+
+/* Fill links, rules, routes (every table but local) and addresses. */
+int vrf_nl_observe(struct vrf_nl *nl, struct vrf_state *state);
+
+/*
+ * Carry out one link, rule or route step. 1: done; 0: the kernel already
+ * had it that way (nothing to undo); -errno on failure.
+ */
+int vrf_nl_step(struct vrf_nl *nl, const struct vrf_step *step);
+
+/* The VRF device's ifindex, or -ENODEV when there is none of that name. */
+int vrf_nl_vrf_ifindex(struct vrf_nl *nl, const char *name);
+
+#endif

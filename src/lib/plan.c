@@ -1,0 +1,937 @@
+/* SPDX-License-Identifier: MIT */
+
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "addr.h"
+#include "plan.h"
+
+#define TABLE_LOCAL 255u
+
+/* ---- state helpers ---------------------------------------------------- */
+
+void vrf_state_free(struct vrf_state *state)
+{
+	if (!state)
+		return;
+	free(state->links);
+	free(state->rules);
+	free(state->routes);
+	free(state->addrs);
+	free(state->conns);
+	free(state->cgroups);
+	memset(state, 0, sizeof(*state));
+}
+
+const struct vrf_obs_link *vrf_state_link_by_name(const struct vrf_state *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_links; i++)
+		if (strcmp(s->links[i].name, name) == 0)
+			return &s->links[i];
+	return NULL;
+}
+
+const struct vrf_obs_link *vrf_state_link_by_index(const struct vrf_state *s, unsigned ifindex)
+{
+	for (size_t i = 0; i < s->n_links; i++)
+		if (s->links[i].ifindex == ifindex)
+			return &s->links[i];
+	return NULL;
+}
+
+static const char *const sysctl_names[VRF_SYSCTL_COUNT] = {
+	[VRF_SYSCTL_TCP_L3MDEV_ACCEPT] = "net.ipv4.tcp_l3mdev_accept",
+	[VRF_SYSCTL_UDP_L3MDEV_ACCEPT] = "net.ipv4.udp_l3mdev_accept",
+	[VRF_SYSCTL_RAW_L3MDEV_ACCEPT] = "net.ipv4.raw_l3mdev_accept",
+};
+
+static const char *const sysctl_paths[VRF_SYSCTL_COUNT] = {
+	[VRF_SYSCTL_TCP_L3MDEV_ACCEPT] = "/proc/sys/net/ipv4/tcp_l3mdev_accept",
+	[VRF_SYSCTL_UDP_L3MDEV_ACCEPT] = "/proc/sys/net/ipv4/udp_l3mdev_accept",
+	[VRF_SYSCTL_RAW_L3MDEV_ACCEPT] = "/proc/sys/net/ipv4/raw_l3mdev_accept",
+};
+
+const char *vrf_sysctl_name(enum vrf_sysctl_id id)
+{
+	return sysctl_names[id];
+}
+
+const char *vrf_sysctl_path(enum vrf_sysctl_id id)
+{
+	return sysctl_paths[id];
+}
+
+/* ---- plan container --------------------------------------------------- */
+
+void vrf_plan_free(struct vrf_plan *plan)
+{
+	if (!plan)
+		return;
+	free(plan->steps);
+	memset(plan, 0, sizeof(*plan));
+}
+
+int vrf_plan_push(struct vrf_plan *plan, const struct vrf_step *step)
+{
+	if (plan->n_steps == plan->cap) {
+		size_t cap = plan->cap ? plan->cap * 2 : 32;
+		struct vrf_step *steps = realloc(plan->steps, cap * sizeof(*steps));
+
+		if (!steps)
+			return -ENOMEM;
+		plan->steps = steps;
+		plan->cap = cap;
+	}
+	plan->steps[plan->n_steps++] = *step;
+	return 0;
+}
+
+struct vrf_step vrf_step_inverse(const struct vrf_step *step)
+{
+	struct vrf_step inv = *step;
+
+	switch (step->op) {
+	case VRF_STEP_RULE_ADD:       inv.op = VRF_STEP_RULE_DEL; break;
+	case VRF_STEP_RULE_DEL:       inv.op = VRF_STEP_RULE_ADD; break;
+	case VRF_STEP_LINK_ADD:       inv.op = VRF_STEP_LINK_DEL; break;
+	case VRF_STEP_LINK_DEL:       inv.op = VRF_STEP_LINK_ADD; break;
+	case VRF_STEP_LINK_UP:        inv.op = VRF_STEP_LINK_DOWN; break;
+	case VRF_STEP_LINK_DOWN:      inv.op = VRF_STEP_LINK_UP; break;
+	case VRF_STEP_ROUTE_ADD:      inv.op = VRF_STEP_ROUTE_DEL; break;
+	case VRF_STEP_ROUTE_DEL:      inv.op = VRF_STEP_ROUTE_ADD; break;
+	case VRF_STEP_CGROUP_PREPARE: inv.op = VRF_STEP_CGROUP_REMOVE; break;
+	case VRF_STEP_CGROUP_REMOVE:  inv.op = VRF_STEP_CGROUP_PREPARE; break;
+	case VRF_STEP_LINK_MASTER:
+		memcpy(inv.u.master.master, step->u.master.old_master, IFNAMSIZ);
+		memcpy(inv.u.master.old_master, step->u.master.master, IFNAMSIZ);
+		break;
+	case VRF_STEP_SYSCTL:
+		inv.u.sysctl.value = step->u.sysctl.old;
+		inv.u.sysctl.old = step->u.sysctl.value;
+		break;
+	}
+	return inv;
+}
+
+/* ---- planning helpers ------------------------------------------------- */
+
+/* What one planning run needs at hand; lives on vrf_plan_*'s stack. */
+struct planner {
+	const struct vrf_state *state;
+	const struct vrf_global *global;
+	const struct vrf_plan_opts *opts;
+	const struct vrf_log *log;
+	struct vrf_plan *plan;
+	int err;                     /* first hard error (-ENOMEM) */
+	unsigned problems;           /* config/kernel conflicts reported */
+};
+
+static void push(struct planner *p, const struct vrf_step *step)
+{
+	int r;
+
+	if (p->err)
+		return;
+	r = vrf_plan_push(p->plan, step);
+	if (r < 0)
+		p->err = r;
+}
+
+/* Report at the config line when there is one, as every config error does. */
+__attribute__((format(printf, 4, 0)))
+static void report(struct planner *p, int priority, const struct vrf_where *where,
+		   const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (where && where->file)
+		vrf_logf(p->log, priority, "%s:%u: %s", where->file, where->line, msg);
+	else
+		vrf_logf(p->log, priority, "%s", msg);
+}
+
+/* Something no step can fix: the plan will be refused. */
+__attribute__((format(printf, 3, 4)))
+static void problem(struct planner *p, const struct vrf_where *where, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(p, LOG_ERR, where, fmt, ap);
+	va_end(ap);
+	p->problems++;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void warning(struct planner *p, const struct vrf_where *where, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(p, LOG_WARNING, where, fmt, ap);
+	va_end(ap);
+}
+
+static void push_link_step(struct planner *p, enum vrf_step_op op, const char *vrf,
+			   const char *name, uint32_t table, uint32_t group)
+{
+	struct vrf_step s = { .op = op };
+
+	snprintf(s.vrf, sizeof(s.vrf), "%s", vrf);
+	snprintf(s.u.link.name, sizeof(s.u.link.name), "%s", name);
+	s.u.link.table = table;
+	s.u.link.group = group;
+	push(p, &s);
+}
+
+static void push_master(struct planner *p, const char *vrf, const char *dev,
+			const char *master, const char *old_master)
+{
+	struct vrf_step s = { .op = VRF_STEP_LINK_MASTER };
+
+	snprintf(s.vrf, sizeof(s.vrf), "%s", vrf);
+	snprintf(s.u.master.dev, sizeof(s.u.master.dev), "%s", dev);
+	snprintf(s.u.master.master, sizeof(s.u.master.master), "%s", master);
+	snprintf(s.u.master.old_master, sizeof(s.u.master.old_master), "%s", old_master);
+	push(p, &s);
+}
+
+static void push_route(struct planner *p, enum vrf_step_op op, const char *vrf,
+		       const struct vrf_route *route)
+{
+	struct vrf_step s = { .op = op, .u.route = *route };
+
+	snprintf(s.vrf, sizeof(s.vrf), "%s", vrf);
+	push(p, &s);
+}
+
+static void push_rule(struct planner *p, enum vrf_step_op op, const struct vrf_rule *rule)
+{
+	struct vrf_step s = { .op = op, .u.rule = *rule };
+
+	push(p, &s);
+}
+
+static const struct vrf_obs_cgroup *cgroup_of(const struct vrf_state *s, const char *vrf)
+{
+	for (size_t i = 0; i < s->n_cgroups; i++)
+		if (strcmp(s->cgroups[i].vrf, vrf) == 0)
+			return &s->cgroups[i];
+	return NULL;
+}
+
+static void push_cgroup(struct planner *p, enum vrf_step_op op, const char *vrf)
+{
+	struct vrf_step s = { .op = op };
+
+	if (!p->state->cgroups_supported)
+		return;
+	snprintf(s.vrf, sizeof(s.vrf), "%s", vrf);
+	push(p, &s);
+}
+
+static bool is_ours_link(const struct planner *p, const struct vrf_obs_link *l)
+{
+	return l->is_vrf && l->group == p->opts->link_group;
+}
+
+static bool selected(const struct vrf_plan_opts *opts, const char *name)
+{
+	if (!opts->only)
+		return true;
+	for (size_t i = 0; i < opts->n_only; i++)
+		if (strcmp(opts->only[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* ---- rules -------------------------------------------------------------- */
+
+static bool rule_is_local_lookup(const struct vrf_rule *r, int family, uint32_t pref)
+{
+	return r->family == family && r->pref == pref && !r->l3mdev && !r->unreachable &&
+	       r->table == TABLE_LOCAL && !r->other_selectors;
+}
+
+static bool rule_present(const struct vrf_state *s, int family, uint32_t pref,
+			 bool l3mdev, bool unreachable)
+{
+	for (size_t i = 0; i < s->n_rules; i++) {
+		const struct vrf_rule *r = &s->rules[i];
+
+		if (r->family == family && r->pref == pref && r->l3mdev == l3mdev &&
+		    r->unreachable == unreachable && !r->other_selectors)
+			return true;
+	}
+	return false;
+}
+
+static bool local_rule_at(const struct vrf_state *s, int family, uint32_t pref)
+{
+	for (size_t i = 0; i < s->n_rules; i++)
+		if (rule_is_local_lookup(&s->rules[i], family, pref))
+			return true;
+	return false;
+}
+
+/*
+ * The choreography: l3mdev lookup first (the kernel's own rule, so the VRF
+ * driver's twin is refused as a duplicate), then the unreachable catch-all so
+ * a VRF lookup never falls through to main, then the local table moved from
+ * 0 to local-rule-pref: added before the old one goes, so there is never a
+ * moment without a local lookup.
+ */
+static void plan_rules_up(struct planner *p, int family)
+{
+	const struct vrf_global *g = p->global;
+	struct vrf_rule r = { .family = family };
+
+	if (!rule_present(p->state, family, g->pref_l3mdev, true, false)) {
+		r.pref = g->pref_l3mdev;
+		r.l3mdev = true;
+		r.protocol = RTPROT_KERNEL;
+		push_rule(p, VRF_STEP_RULE_ADD, &r);
+	}
+	if (!rule_present(p->state, family, g->pref_unreachable, true, true)) {
+		r = (struct vrf_rule){ .family = family, .pref = g->pref_unreachable,
+				       .l3mdev = true, .unreachable = true,
+				       .protocol = g->route_protocol };
+		push_rule(p, VRF_STEP_RULE_ADD, &r);
+	}
+	if (!local_rule_at(p->state, family, g->pref_local)) {
+		r = (struct vrf_rule){ .family = family, .pref = g->pref_local,
+				       .table = TABLE_LOCAL, .protocol = g->route_protocol };
+		push_rule(p, VRF_STEP_RULE_ADD, &r);
+	}
+	for (size_t i = 0; i < p->state->n_rules; i++)
+		if (rule_is_local_lookup(&p->state->rules[i], family, 0))
+			push_rule(p, VRF_STEP_RULE_DEL, &p->state->rules[i]);
+}
+
+/* Undo the choreography: the pref 0 local lookup comes back before ours goes. */
+static void plan_rules_down(struct planner *p, int family, bool vrfs_remain)
+{
+	const struct vrf_global *g = p->global;
+
+	if (!local_rule_at(p->state, family, 0)) {
+		struct vrf_rule r = { .family = family, .pref = 0, .table = TABLE_LOCAL,
+				      .protocol = RTPROT_KERNEL };
+
+		push_rule(p, VRF_STEP_RULE_ADD, &r);
+	}
+	for (size_t i = 0; i < p->state->n_rules; i++) {
+		const struct vrf_rule *r = &p->state->rules[i];
+
+		if (r->family != family || r->other_selectors)
+			continue;
+		if (r->protocol == g->route_protocol ||
+		    /* The kernel's l3mdev rule: harmless while VRFs exist, and
+		     * gone on a host that had none before vrfctl. */
+		    (!vrfs_remain && r->l3mdev && !r->unreachable && r->pref == g->pref_l3mdev &&
+		     r->protocol == RTPROT_KERNEL))
+			push_rule(p, VRF_STEP_RULE_DEL, r);
+	}
+}
+
+/* ---- routes ------------------------------------------------------------- */
+
+/* Same route as far as the kernel's identity goes; the protocol is not part of it. */
+static bool route_same(const struct vrf_route *a, const struct vrf_route *b)
+{
+	return a->family == b->family && a->table == b->table &&
+	       a->dst.len == b->dst.len &&
+	       memcmp(&a->dst.addr, &b->dst.addr, vrf_addr_len(a->family)) == 0 &&
+	       a->unreachable == b->unreachable && a->metric == b->metric &&
+	       a->has_via == b->has_via &&
+	       (!a->has_via || memcmp(&a->via, &b->via, vrf_addr_len(a->family)) == 0) &&
+	       strcmp(a->dev, b->dev) == 0;
+}
+
+/*
+ * A wanted route without `dev` is satisfied whatever device the kernel
+ * resolved its gateway to (it reports one); with `dev`, only that one.
+ */
+static bool route_satisfies(const struct vrf_route *have, const struct vrf_route *want)
+{
+	struct vrf_route w = *want;
+
+	if (!w.dev[0])
+		memcpy(w.dev, have->dev, IFNAMSIZ);
+	return route_same(have, &w);
+}
+
+static bool route_wanted(const struct vrf_route *have, const struct vrf_route *want, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (route_satisfies(have, &want[i]))
+			return true;
+	return false;
+}
+
+static bool route_present(const struct vrf_route *want, const struct vrf_route *have, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (route_satisfies(&have[i], want))
+			return true;
+	return false;
+}
+
+static struct vrf_route route_from_def(const struct vrf_route_def *d, uint32_t table,
+				       uint8_t protocol)
+{
+	struct vrf_route r = {
+		.family = d->dst.family,
+		.table = table,
+		.dst = d->dst,
+		.protocol = protocol,
+		.has_via = d->has_via,
+		.via = d->via,
+	};
+
+	/* The kernel stores IPv6 routes without a metric at 1024: compare like it. */
+	r.metric = d->has_metric ? d->metric : (r.family == AF_INET6 ? 1024 : 0);
+	memcpy(r.dev, d->dev, IFNAMSIZ);
+	return r;
+}
+
+static struct vrf_route unreachable_default(int family, uint32_t table, uint8_t protocol)
+{
+	return (struct vrf_route){
+		.family = family, .table = table, .dst = { .family = family },
+		.unreachable = true, .protocol = protocol, .metric = VRF_UNREACHABLE_METRIC,
+	};
+}
+
+/* Build the desired routes of one VRF into *out (caller frees). */
+static int desired_routes(const struct vrf_def *v, uint8_t protocol,
+			  struct vrf_route **out, size_t *n)
+{
+	struct vrf_route *r = calloc(v->n_routes + 2, sizeof(*r));
+	size_t k = 0;
+
+	if (!r)
+		return -ENOMEM;
+	for (size_t i = 0; i < v->n_routes; i++)
+		r[k++] = route_from_def(&v->routes[i], v->table, protocol);
+	if (v->unreachable_default) {
+		r[k++] = unreachable_default(AF_INET, v->table, protocol);
+		r[k++] = unreachable_default(AF_INET6, v->table, protocol);
+	}
+	*out = r;
+	*n = k;
+	return 0;
+}
+
+/*
+ * Routes of table: ours that are not wanted go first (a changed route is a
+ * delete and an add), then the wanted ones not yet there. A wanted route the
+ * kernel already has under another protocol (the connected route of a
+ * member) counts as there.
+ */
+static void plan_routes(struct planner *p, const struct vrf_def *v)
+{
+	struct vrf_route *want = NULL;
+	size_t n_want = 0;
+	int r = desired_routes(v, p->global->route_protocol, &want, &n_want);
+
+	if (r < 0) {
+		p->err = r;
+		return;
+	}
+	for (size_t i = 0; i < p->state->n_routes; i++) {
+		const struct vrf_route *have = &p->state->routes[i];
+
+		if (have->table == v->table && have->protocol == p->global->route_protocol &&
+		    !route_wanted(have, want, n_want))
+			push_route(p, VRF_STEP_ROUTE_DEL, v->name, have);
+	}
+	for (size_t i = 0; i < n_want; i++)
+		if (!route_present(&want[i], p->state->routes, p->state->n_routes))
+			push_route(p, VRF_STEP_ROUTE_ADD, v->name, &want[i]);
+	free(want);
+}
+
+/* Every route vrfctl made in table (a VRF going away). */
+static void plan_routes_del_table(struct planner *p, const char *vrf, uint32_t table)
+{
+	for (size_t i = 0; i < p->state->n_routes; i++) {
+		const struct vrf_route *have = &p->state->routes[i];
+
+		if (have->table == table && have->protocol == p->global->route_protocol)
+			push_route(p, VRF_STEP_ROUTE_DEL, vrf, have);
+	}
+}
+
+/* ---- VRFs ------------------------------------------------------------- */
+
+static bool table_taken(const struct vrf_config *cfg, const struct vrf_state *s, uint32_t t)
+{
+	for (size_t i = 0; i < cfg->n_vrfs; i++)
+		if (cfg->vrfs[i].table == t)
+			return true;
+	for (size_t i = 0; i < s->n_links; i++)
+		if (s->links[i].is_vrf && s->links[i].vrf_table == t)
+			return true;
+	return false;
+}
+
+/* `table = auto`: keep the table of an existing device, else the lowest free one. */
+static void resolve_auto_tables(struct planner *p, struct vrf_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_vrfs; i++) {
+		struct vrf_def *v = &cfg->vrfs[i];
+		const struct vrf_obs_link *l;
+
+		if (!v->table_auto || v->table)
+			continue;
+		l = vrf_state_link_by_name(p->state, v->name);
+		if (l && l->is_vrf) {
+			v->table = l->vrf_table;
+			continue;
+		}
+		for (uint32_t t = p->global->table_auto_min; t <= p->global->table_auto_max; t++) {
+			if (!table_taken(cfg, p->state, t)) {
+				v->table = t;
+				break;
+			}
+		}
+		if (!v->table)
+			problem(p, &v->where, "vrf '%s': no free table in %u-%u", v->name,
+				p->global->table_auto_min, p->global->table_auto_max);
+	}
+}
+
+/* The VRF's own device: create, or check that the one there fits. */
+static void plan_vrf_device(struct planner *p, const struct vrf_def *v)
+{
+	const struct vrf_obs_link *l = vrf_state_link_by_name(p->state, v->name);
+
+	if (l && !l->is_vrf) {
+		problem(p, &v->where, "'%s' exists and is not a VRF device", v->name);
+		return;
+	}
+	if (l && l->vrf_table != v->table) {
+		problem(p, &v->where, "vrf '%s' exists with table %u, the config says %u "
+			"(run 'vrfctl down %s' first)", v->name, l->vrf_table, v->table, v->name);
+		return;
+	}
+	for (size_t i = 0; i < p->state->n_links; i++) {
+		const struct vrf_obs_link *o = &p->state->links[i];
+
+		if (o->is_vrf && o->vrf_table == v->table && strcmp(o->name, v->name) != 0)
+			problem(p, &v->where, "vrf '%s': table %u is already used by vrf '%s'",
+				v->name, v->table, o->name);
+	}
+	if (!l)
+		push_link_step(p, VRF_STEP_LINK_ADD, v->name, v->name, v->table,
+			       p->opts->link_group);
+	if (!l || !l->up)
+		push_link_step(p, VRF_STEP_LINK_UP, v->name, v->name, 0, 0);
+}
+
+static bool default_route_via(const struct vrf_state *s, unsigned ifindex, const char *dev)
+{
+	(void)ifindex;
+	for (size_t i = 0; i < s->n_routes; i++) {
+		const struct vrf_route *r = &s->routes[i];
+
+		if (r->table == RT_TABLE_MAIN && r->dst.len == 0 && !r->unreachable &&
+		    strcmp(r->dev, dev) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const struct vrf_obs_conn *inbound_conn_on(const struct vrf_state *s, unsigned ifindex)
+{
+	for (size_t i = 0; i < s->n_conns; i++)
+		for (size_t j = 0; j < s->n_addrs; j++)
+			if (s->addrs[j].ifindex == ifindex &&
+			    s->addrs[j].family == s->conns[i].family &&
+			    memcmp(&s->addrs[j].addr, &s->conns[i].local,
+				   vrf_addr_len(s->conns[i].family)) == 0)
+				return &s->conns[i];
+	return NULL;
+}
+
+/*
+ * Enslaving the link a remote admin came in on cuts them off: refuse unless
+ * told otherwise, and say exactly why.
+ */
+static void guard_lockout(struct planner *p, const struct vrf_config *cfg,
+			  const struct vrf_def *v, const struct vrf_obs_link *m)
+{
+	const struct vrf_obs_conn *c;
+	char la[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN];
+
+	if (p->opts->force || cfg->global.tcp_l3mdev_accept == VRF_YES)
+		return;
+	if (default_route_via(p->state, m->ifindex, m->name))
+		problem(p, &v->where, "refusing to enslave '%s' to vrf '%s': it carries the "
+			"host's default route (use --force, or set tcp-l3mdev-accept = yes)",
+			m->name, v->name);
+	c = inbound_conn_on(p->state, m->ifindex);
+	if (c)
+		problem(p, &v->where, "refusing to enslave '%s' to vrf '%s': the established "
+			"connection %s:%u <- %s:%u arrives on it and would be cut (use --force, "
+			"or set tcp-l3mdev-accept = yes)", m->name, v->name,
+			vrf_addr_format(c->family, &c->local, la), c->local_port,
+			vrf_addr_format(c->family, &c->remote, ra), c->remote_port);
+}
+
+static void plan_members(struct planner *p, const struct vrf_config *cfg, const struct vrf_def *v)
+{
+	const struct vrf_obs_link *vl = vrf_state_link_by_name(p->state, v->name);
+
+	for (size_t i = 0; i < v->n_members; i++) {
+		const struct vrf_obs_link *m = vrf_state_link_by_name(p->state, v->members[i]);
+		const struct vrf_obs_link *master;
+
+		if (!m) {
+			problem(p, &v->where, "member '%s' of vrf '%s' does not exist",
+				v->members[i], v->name);
+			continue;
+		}
+		master = m->master ? vrf_state_link_by_index(p->state, m->master) : NULL;
+		if (master && vl && master->ifindex == vl->ifindex) {
+			if (!m->up)
+				push_link_step(p, VRF_STEP_LINK_UP, v->name, m->name, 0, 0);
+			continue;
+		}
+		if (master && !(master->is_vrf && vrf_config_find(cfg, master->name))) {
+			problem(p, &v->where, master->is_vrf
+				? "member '%s' is already in vrf '%s', which vrfctl does not manage"
+				: "member '%s' is already a port of '%s'", m->name, master->name);
+			continue;
+		}
+		guard_lockout(p, cfg, v, m);
+		push_master(p, v->name, m->name, v->name, master ? master->name : "");
+		/* Enslaving cycles the link and the kernel brings back its up state; only
+		 * a member that was down needs a step (whose undo is then right too). */
+		if (!m->up)
+			push_link_step(p, VRF_STEP_LINK_UP, v->name, m->name, 0, 0);
+	}
+	/* Ports vrfctl's own VRF has that the config no longer lists. */
+	if (!vl || !is_ours_link(p, vl))
+		return;
+	for (size_t i = 0; i < p->state->n_links; i++) {
+		const struct vrf_obs_link *m = &p->state->links[i];
+		bool listed = false;
+
+		if (m->master != vl->ifindex)
+			continue;
+		for (size_t j = 0; j < v->n_members; j++)
+			listed |= strcmp(v->members[j], m->name) == 0;
+		if (!listed)
+			push_master(p, v->name, m->name, "", v->name);
+	}
+}
+
+static void check_route_devices(struct planner *p, const struct vrf_def *v)
+{
+	const struct vrf_obs_link *vl = vrf_state_link_by_name(p->state, v->name);
+
+	for (size_t i = 0; i < v->n_routes; i++) {
+		const struct vrf_route_def *r = &v->routes[i];
+		const struct vrf_obs_link *dl;
+		char pfx[VRF_PREFIX_STRLEN];
+		bool member = false;
+
+		if (!r->dev[0])
+			continue;
+		dl = vrf_state_link_by_name(p->state, r->dev);
+		if (!dl) {
+			problem(p, &r->where, "route '%s' of vrf '%s': device '%s' does not exist",
+				vrf_prefix_format(&r->dst, pfx), v->name, r->dev);
+			continue;
+		}
+		for (size_t j = 0; j < v->n_members; j++)
+			member |= strcmp(v->members[j], r->dev) == 0;
+		/* ... or enslaved by someone else (ifupdown-ng's vrf-member). */
+		if (vl && dl->master == vl->ifindex)
+			member = true;
+		/* Measured in the VM: packets go out, but replies arriving on a device
+		 * outside the VRF never reach a socket bound to it. */
+		if (!member)
+			warning(p, &r->where, "route '%s' of vrf '%s' leaves through '%s', which is "
+				"not a member: replies arriving there are not seen by sockets in "
+				"the VRF", vrf_prefix_format(&r->dst, pfx), v->name, r->dev);
+	}
+}
+
+/* Everything vrfctl made for one VRF device, in the order that unmakes it. */
+static void plan_vrf_removal(struct planner *p, const struct vrf_obs_link *l)
+{
+	plan_routes_del_table(p, l->name, l->vrf_table);
+	if (cgroup_of(p->state, l->name))
+		push_cgroup(p, VRF_STEP_CGROUP_REMOVE, l->name);
+	if (!is_ours_link(p, l))
+		return;
+	for (size_t i = 0; i < p->state->n_links; i++)
+		if (p->state->links[i].master == l->ifindex)
+			push_master(p, l->name, p->state->links[i].name, "", l->name);
+	push_link_step(p, VRF_STEP_LINK_DEL, l->name, l->name, l->vrf_table, l->group);
+}
+
+static void plan_sysctls(struct planner *p, const struct vrf_global *g)
+{
+	const enum vrf_tristate want[VRF_SYSCTL_COUNT] = {
+		[VRF_SYSCTL_TCP_L3MDEV_ACCEPT] = g->tcp_l3mdev_accept,
+		[VRF_SYSCTL_UDP_L3MDEV_ACCEPT] = g->udp_l3mdev_accept,
+		[VRF_SYSCTL_RAW_L3MDEV_ACCEPT] = g->raw_l3mdev_accept,
+	};
+
+	for (int id = 0; id < VRF_SYSCTL_COUNT; id++) {
+		struct vrf_step s = { .op = VRF_STEP_SYSCTL };
+
+		if (want[id] == VRF_UNSET || p->state->sysctl[id] == (int)want[id])
+			continue;
+		s.u.sysctl.id = (enum vrf_sysctl_id)id;
+		s.u.sysctl.value = want[id];
+		s.u.sysctl.old = p->state->sysctl[id] < 0 ? 0 : p->state->sysctl[id];
+		push(p, &s);
+	}
+}
+
+static int finish(struct planner *p)
+{
+	if (p->err || p->problems) {
+		vrf_plan_free(p->plan);
+		return p->err ? p->err : -EINVAL;
+	}
+	return 0;
+}
+
+int vrf_plan_apply(struct vrf_config *cfg, const struct vrf_state *state,
+		   const struct vrf_plan_opts *opts, struct vrf_plan *plan,
+		   const struct vrf_log *log)
+{
+	struct planner p = {
+		.state = state, .global = &cfg->global, .opts = opts, .log = log, .plan = plan,
+	};
+
+	memset(plan, 0, sizeof(*plan));
+	for (size_t i = 0; i < opts->n_only; i++)
+		if (!vrf_config_find(cfg, opts->only[i]))
+			problem(&p, NULL, "no vrf '%s' in the config", opts->only[i]);
+	resolve_auto_tables(&p, cfg);
+	plan_sysctls(&p, &cfg->global);
+	if (cfg->n_vrfs > 0) {
+		plan_rules_up(&p, AF_INET);
+		plan_rules_up(&p, AF_INET6);
+	}
+	/* VRFs of vrfctl's that the config dropped go before new ones come. */
+	if (!opts->only) {
+		for (size_t i = 0; i < state->n_links; i++) {
+			const struct vrf_obs_link *l = &state->links[i];
+
+			if (is_ours_link(&p, l) && !vrf_config_find(cfg, l->name))
+				plan_vrf_removal(&p, l);
+		}
+	}
+	for (size_t i = 0; i < cfg->n_vrfs; i++)
+		if (selected(opts, cfg->vrfs[i].name))
+			plan_vrf_device(&p, &cfg->vrfs[i]);
+	for (size_t i = 0; i < cfg->n_vrfs; i++)
+		if (selected(opts, cfg->vrfs[i].name))
+			plan_members(&p, cfg, &cfg->vrfs[i]);
+	for (size_t i = 0; i < cfg->n_vrfs; i++)
+		if (selected(opts, cfg->vrfs[i].name))
+			check_route_devices(&p, &cfg->vrfs[i]);
+	for (size_t i = 0; i < cfg->n_vrfs; i++)
+		if (selected(opts, cfg->vrfs[i].name))
+			plan_routes(&p, &cfg->vrfs[i]);
+	for (size_t i = 0; i < cfg->n_vrfs; i++) {
+		const struct vrf_def *v = &cfg->vrfs[i];
+		const struct vrf_obs_link *l = vrf_state_link_by_name(state, v->name);
+		const struct vrf_obs_cgroup *cg = cgroup_of(state, v->name);
+
+		/* The program binds to an ifindex: a recreated device needs a new one. */
+		if (selected(opts, v->name) && (!l || !cg || cg->ifindex != l->ifindex))
+			push_cgroup(&p, VRF_STEP_CGROUP_PREPARE, v->name);
+	}
+	return finish(&p);
+}
+
+int vrf_plan_down(const struct vrf_config *cfg, const struct vrf_state *state,
+		  const char *const *names, size_t n_names, bool all,
+		  const struct vrf_plan_opts *opts, struct vrf_plan *plan,
+		  const struct vrf_log *log)
+{
+	struct planner p = {
+		.state = state, .global = &cfg->global, .opts = opts, .log = log, .plan = plan,
+	};
+	bool vrfs_remain = false;
+
+	memset(plan, 0, sizeof(*plan));
+	for (size_t i = 0; i < n_names; i++) {
+		const struct vrf_obs_link *l = vrf_state_link_by_name(state, names[i]);
+
+		if (l && !l->is_vrf)
+			problem(&p, NULL, "'%s' is not a VRF device", names[i]);
+		else if (!l && !vrf_config_find(cfg, names[i]))
+			problem(&p, NULL, "no vrf '%s' (not in the kernel, not in the config)",
+				names[i]);
+	}
+	if (p.problems)
+		return finish(&p);
+
+	for (size_t i = 0; i < state->n_links; i++) {
+		const struct vrf_obs_link *l = &state->links[i];
+		bool chosen = false;
+
+		if (!l->is_vrf)
+			continue;
+		for (size_t j = 0; j < n_names; j++)
+			chosen |= strcmp(names[j], l->name) == 0;
+		if (chosen || (all && is_ours_link(&p, l)))
+			plan_vrf_removal(&p, l);
+		if (!(chosen || all) || !is_ours_link(&p, l))
+			vrfs_remain = true;
+	}
+	if (all) {
+		/* Routes vrfctl left in tables whose VRF is already gone. */
+		for (size_t i = 0; i < state->n_routes; i++) {
+			const struct vrf_route *r = &state->routes[i];
+			bool planned = false;
+
+			if (r->protocol != cfg->global.route_protocol)
+				continue;
+			for (size_t j = 0; j < plan->n_steps; j++)
+				planned |= plan->steps[j].op == VRF_STEP_ROUTE_DEL &&
+					   route_same(&plan->steps[j].u.route, r);
+			if (!planned)
+				push_route(&p, VRF_STEP_ROUTE_DEL, "", r);
+		}
+		plan_rules_down(&p, AF_INET, vrfs_remain);
+		plan_rules_down(&p, AF_INET6, vrfs_remain);
+	}
+	return finish(&p);
+}
+
+int vrf_plan_rules_down(const struct vrf_config *cfg, const struct vrf_state *state,
+			const struct vrf_plan_opts *opts, struct vrf_plan *plan,
+			const struct vrf_log *log)
+{
+	struct planner p = {
+		.state = state, .global = &cfg->global, .opts = opts, .log = log, .plan = plan,
+	};
+	bool vrfs_remain = false;
+
+	memset(plan, 0, sizeof(*plan));
+	for (size_t i = 0; i < state->n_links; i++)
+		vrfs_remain |= state->links[i].is_vrf;
+	plan_rules_down(&p, AF_INET, vrfs_remain);
+	plan_rules_down(&p, AF_INET6, vrfs_remain);
+	return finish(&p);
+}
+
+/* ---- rendering ---------------------------------------------------------- */
+
+static const char *family_flag(int family)
+{
+	return family == AF_INET6 ? "-6" : "-4";
+}
+
+int vrf_rule_format(const struct vrf_rule *r, char *buf, size_t size)
+{
+	char what[32];
+
+	if (r->l3mdev)
+		snprintf(what, sizeof(what), "l3mdev%s", r->unreachable ? " unreachable" : "");
+	else if (r->unreachable)
+		snprintf(what, sizeof(what), "unreachable");
+	else if (r->table == TABLE_LOCAL)
+		snprintf(what, sizeof(what), "table local");
+	else
+		snprintf(what, sizeof(what), "table %u", r->table);
+	return snprintf(buf, size, "pref %u %s%s protocol %u", r->pref, what,
+			r->other_selectors ? " (with other selectors)" : "", r->protocol);
+}
+
+int vrf_route_format(const struct vrf_route *r, char *buf, size_t size)
+{
+	char dst[VRF_PREFIX_STRLEN], via[INET6_ADDRSTRLEN];
+	size_t n;
+
+	if (r->dst.len == 0)
+		snprintf(dst, sizeof(dst), "default");
+	else
+		vrf_prefix_format(&r->dst, dst);
+	n = (size_t)snprintf(buf, size, "%s%s", r->unreachable ? "unreachable " : "", dst);
+	if (r->has_via && n < size)
+		n += (size_t)snprintf(buf + n, size - n, " via %s",
+				      vrf_addr_format(r->family, &r->via, via));
+	if (r->dev[0] && n < size)
+		n += (size_t)snprintf(buf + n, size - n, " dev %s", r->dev);
+	if (n < size)
+		n += (size_t)snprintf(buf + n, size - n, " table %u proto %u metric %u",
+				      r->table, r->protocol, r->metric);
+	return (int)n;
+}
+
+static int render_rule(const struct vrf_step *s, char *buf, size_t size)
+{
+	char rule[160];
+
+	vrf_rule_format(&s->u.rule, rule, sizeof(rule));
+	return snprintf(buf, size, "ip %s rule %s %s", family_flag(s->u.rule.family),
+			s->op == VRF_STEP_RULE_ADD ? "add" : "del", rule);
+}
+
+static int render_route(const struct vrf_step *s, char *buf, size_t size)
+{
+	char route[256];
+
+	vrf_route_format(&s->u.route, route, sizeof(route));
+	return snprintf(buf, size, "ip %s route %s %s", family_flag(s->u.route.family),
+			s->op == VRF_STEP_ROUTE_ADD ? "add" : "del", route);
+}
+
+int vrf_step_render(const struct vrf_step *s, char *buf, size_t size)
+{
+	switch (s->op) {
+	case VRF_STEP_RULE_ADD:
+	case VRF_STEP_RULE_DEL:
+		return render_rule(s, buf, size);
+	case VRF_STEP_ROUTE_ADD:
+	case VRF_STEP_ROUTE_DEL:
+		return render_route(s, buf, size);
+	case VRF_STEP_LINK_ADD:
+		return snprintf(buf, size, "ip link add %s group %u type vrf table %u",
+				s->u.link.name, s->u.link.group, s->u.link.table);
+	case VRF_STEP_LINK_DEL:
+		return snprintf(buf, size, "ip link del %s", s->u.link.name);
+	case VRF_STEP_LINK_UP:
+		return snprintf(buf, size, "ip link set %s up", s->u.link.name);
+	case VRF_STEP_LINK_DOWN:
+		return snprintf(buf, size, "ip link set %s down", s->u.link.name);
+	case VRF_STEP_LINK_MASTER:
+		if (!s->u.master.master[0])
+			return snprintf(buf, size, "ip link set %s nomaster", s->u.master.dev);
+		return snprintf(buf, size, "ip link set %s master %s", s->u.master.dev,
+				s->u.master.master);
+	case VRF_STEP_SYSCTL:
+		return snprintf(buf, size, "sysctl -w %s=%d", vrf_sysctl_name(s->u.sysctl.id),
+				s->u.sysctl.value);
+	case VRF_STEP_CGROUP_PREPARE:
+		return snprintf(buf, size, "# prepare the vrf-exec cgroup of %s", s->vrf);
+	case VRF_STEP_CGROUP_REMOVE:
+		return snprintf(buf, size, "# remove the vrf-exec cgroup of %s", s->vrf);
+	}
+	return snprintf(buf, size, "# unknown step");
+}
+
+void vrf_plan_write(const struct vrf_plan *plan, FILE *out)
+{
+	char line[512];
+
+	for (size_t i = 0; i < plan->n_steps; i++) {
+		vrf_step_render(&plan->steps[i], line, sizeof(line));
+		fprintf(out, "%s\n", line);
+	}
+}

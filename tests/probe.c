@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tiny bounded network probes for the tests (C, so it starts fast even in the
+ * emulated VM, and can be linked statically).
+ *
+ *   probe tcp HOST PORT          connect, send a line, print "ok REPLY"
+ *   probe udp HOST PORT          send a datagram, wait for the echo, likewise
+ *   probe serve-tcp ADDR PORT    answer each connection with "pong ADDR"
+ *   probe serve-udp ADDR PORT    echo "pong ADDR" to each datagram
+ *
+ * A client that fails prints the errno's name (ENETUNREACH, EHOSTUNREACH,
+ * ETIMEDOUT...) and exits 1. Every wait is bounded: 3 s for a client,
+ * $PROBE_SERVE_SECONDS (default 120) for a server, which then exits.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static int parse(const char *host, const char *port, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)atoi(port));
+		*len = sizeof(*in);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)atoi(port));
+		*len = sizeof(*in6);
+		return 0;
+	}
+	return -1;
+}
+
+static int failed(int err)
+{
+	const char *name = strerrorname_np(err);
+
+	printf("%s\n", name ? name : "error");
+	return 1;
+}
+
+/* Wait until fd is ready for events, at most ms; 0 on time out. */
+static int wait_for(int fd, short events, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	return poll(&p, 1, ms);
+}
+
+static int client(int type, const struct sockaddr_storage *ss, socklen_t len)
+{
+	char buf[200];
+	ssize_t n;
+	int fd = socket(ss->ss_family, type | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return failed(errno);
+	if (type == SOCK_STREAM) {
+		int err = 0;
+		socklen_t el = sizeof(err);
+
+		if (connect(fd, (const struct sockaddr *)ss, len) < 0 && errno != EINPROGRESS)
+			return failed(errno);
+		if (wait_for(fd, POLLOUT, 3000) <= 0)
+			return failed(ETIMEDOUT);
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
+		if (err)
+			return failed(err);
+		if (send(fd, "ping\n", 5, MSG_NOSIGNAL) < 0)
+			return failed(errno);
+	} else if (sendto(fd, "ping\n", 5, 0, (const struct sockaddr *)ss, len) < 0) {
+		return failed(errno);
+	}
+	if (wait_for(fd, POLLIN, 3000) <= 0)
+		return failed(ETIMEDOUT);
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0)
+		return failed(errno);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	printf("ok %s\n", buf);
+	close(fd);
+	return 0;
+}
+
+static int serve(int type, const char *addr, const struct sockaddr_storage *ss, socklen_t len)
+{
+	const char *env = getenv("PROBE_SERVE_SECONDS");
+	time_t deadline = time(NULL) + (env ? atoi(env) : 120);
+	char reply[100], buf[200];
+	int one = 1, fd = socket(ss->ss_family, type, 0);
+
+	snprintf(reply, sizeof(reply), "pong %s\n", addr);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (const struct sockaddr *)ss, len) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 16) < 0)) {
+		perror("probe: serve");
+		return 2;
+	}
+	while (time(NULL) < deadline) {
+		struct sockaddr_storage peer;
+		socklen_t pl = sizeof(peer);
+
+		if (wait_for(fd, POLLIN, 1000) <= 0)
+			continue;
+		if (type == SOCK_STREAM) {
+			int c = accept(fd, NULL, NULL);
+
+			if (c < 0)
+				continue;
+			if (wait_for(c, POLLIN, 3000) > 0 && recv(c, buf, sizeof(buf), 0) >= 0)
+				send(c, reply, strlen(reply), MSG_NOSIGNAL);
+			close(c);
+		} else if (recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &pl) >= 0) {
+			sendto(fd, reply, strlen(reply), 0, (struct sockaddr *)&peer, pl);
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (argc != 4 || parse(argv[2], argv[3], &ss, &len) < 0) {
+		fprintf(stderr, "usage: probe tcp|udp|serve-tcp|serve-udp ADDR PORT\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (strcmp(argv[1], "tcp") == 0)
+		return client(SOCK_STREAM, &ss, len);
+	if (strcmp(argv[1], "udp") == 0)
+		return client(SOCK_DGRAM, &ss, len);
+	if (strcmp(argv[1], "serve-tcp") == 0)
+		return serve(SOCK_STREAM, argv[2], &ss, len);
+	if (strcmp(argv[1], "serve-udp") == 0)
+		return serve(SOCK_DGRAM, argv[2], &ss, len);
+	fprintf(stderr, "usage: probe tcp|udp|serve-tcp|serve-udp ADDR PORT\n");
+	return 2;
+}

@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The planner against observed-state fixtures built here: an empty host, an
+ * applied host, drift, foreign rules and routes, the guard, removal. The
+ * expected plans are the `ip` lines a person would type, in order.
+ */
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include "addr.h"
+#include "plan.h"
+
+#define PROTO VRF_DEFAULT_ROUTE_PROTOCOL
+#define GROUP VRF_DEFAULT_ROUTE_PROTOCOL
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+struct fixture {
+	struct vrf_config cfg;
+	struct vrf_state st;
+	struct vrf_plan plan;
+	char log[4096];
+	struct vrf_log logger;
+};
+
+static void capture(void *data, int priority, const char *msg)
+{
+	struct fixture *f = data;
+
+	(void)priority;
+	snprintf(f->log + strlen(f->log), sizeof(f->log) - strlen(f->log), "%s\n", msg);
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	assert_non_null(p);
+	return p;
+}
+
+static struct vrf_prefix pfx(const char *text)
+{
+	struct vrf_prefix p;
+
+	assert_int_equal(vrf_prefix_parse(text, &p), 0);
+	return p;
+}
+
+static void add_link(struct vrf_state *st, unsigned ifindex, const char *name, bool is_vrf,
+		     uint32_t table, unsigned master, uint32_t group, bool up)
+{
+	struct vrf_obs_link *l;
+
+	st->links = realloc(st->links, (st->n_links + 1) * sizeof(*l));
+	assert_non_null(st->links);
+	l = &st->links[st->n_links++];
+	*l = (struct vrf_obs_link){ .ifindex = ifindex, .is_vrf = is_vrf, .vrf_table = table,
+				    .master = master, .group = group, .up = up };
+	snprintf(l->name, sizeof(l->name), "%s", name);
+}
+
+static void add_rule(struct vrf_state *st, int family, uint32_t pref, uint32_t table,
+		     bool l3mdev, bool unreachable, uint8_t proto)
+{
+	st->rules = realloc(st->rules, (st->n_rules + 1) * sizeof(*st->rules));
+	assert_non_null(st->rules);
+	st->rules[st->n_rules++] = (struct vrf_rule){
+		.family = family, .pref = pref, .table = table, .l3mdev = l3mdev,
+		.unreachable = unreachable, .protocol = proto,
+	};
+}
+
+static void add_route(struct vrf_state *st, const char *dst, uint32_t table, bool unreachable,
+		      uint8_t proto, uint32_t metric, const char *dev)
+{
+	struct vrf_route *r;
+
+	st->routes = realloc(st->routes, (st->n_routes + 1) * sizeof(*r));
+	assert_non_null(st->routes);
+	r = &st->routes[st->n_routes++];
+	*r = (struct vrf_route){ .table = table, .dst = pfx(dst), .unreachable = unreachable,
+				 .protocol = proto, .metric = metric };
+	r->family = r->dst.family;
+	snprintf(r->dev, sizeof(r->dev), "%s", dev ? dev : "");
+}
+
+/* The kernel's rules of a fresh network namespace. */
+static void default_rules(struct vrf_state *st)
+{
+	for (int family = AF_INET; family; family = family == AF_INET ? AF_INET6 : 0) {
+		add_rule(st, family, 0, 255, false, false, RTPROT_KERNEL);
+		add_rule(st, family, 32766, 254, false, false, RTPROT_KERNEL);
+		if (family == AF_INET)
+			add_rule(st, family, 32767, 253, false, false, RTPROT_KERNEL);
+	}
+}
+
+/* [vrf mgmt] table 10, members eth0, route 10.20.30.0/24 dev eth0. */
+static void mgmt_config(struct vrf_config *cfg)
+{
+	struct vrf_def *v;
+
+	vrf_global_init(&cfg->global);
+	cfg->vrfs = xcalloc(1, sizeof(*cfg->vrfs));
+	cfg->n_vrfs = 1;
+	v = &cfg->vrfs[0];
+	strcpy(v->name, "mgmt");
+	v->table = 10;
+	v->unreachable_default = true;
+	v->members = xcalloc(1, sizeof(*v->members));
+	strcpy(v->members[0], "eth0");
+	v->n_members = 1;
+	v->routes = xcalloc(1, sizeof(*v->routes));
+	v->routes[0].dst = pfx("10.20.30.0/24");
+	strcpy(v->routes[0].dev, "eth0");
+	v->n_routes = 1;
+}
+
+/* A host the mgmt config has been applied to. */
+static void applied_state(struct vrf_state *st)
+{
+	for (int family = AF_INET; family; family = family == AF_INET ? AF_INET6 : 0) {
+		add_rule(st, family, 1000, 0, true, false, RTPROT_KERNEL);
+		add_rule(st, family, 2000, 0, true, true, PROTO);
+		add_rule(st, family, 32765, 255, false, false, PROTO);
+		add_rule(st, family, 32766, 254, false, false, RTPROT_KERNEL);
+	}
+	add_link(st, 1, "lo", false, 0, 0, 0, true);
+	add_link(st, 2, "eth0", false, 0, 5, 0, true);
+	add_link(st, 3, "uplink", false, 0, 0, 0, true);
+	add_link(st, 5, "mgmt", true, 10, 0, GROUP, true);
+	add_route(st, "10.20.30.0/24", 10, false, RTPROT_KERNEL, 0, "eth0");
+	add_route(st, "0.0.0.0/0", 10, true, PROTO, VRF_UNREACHABLE_METRIC, NULL);
+	add_route(st, "::/0", 10, true, PROTO, VRF_UNREACHABLE_METRIC, NULL);
+	add_route(st, "0.0.0.0/0", 254, false, RTPROT_BOOT, 0, "uplink");
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+
+	f->logger = (struct vrf_log){ .fn = capture, .data = f };
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	vrf_plan_free(&f->plan);
+	vrf_state_free(&f->st);
+	vrf_config_free(&f->cfg);
+	free(f);
+	return 0;
+}
+
+static char *render(const struct vrf_plan *plan)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+
+	assert_non_null(out);
+	vrf_plan_write(plan, out);
+	fclose(out);
+	return text;
+}
+
+static void assert_plan(struct fixture *f, const char *expected)
+{
+	char *text = render(&f->plan);
+
+	if (strcmp(text, expected) != 0)
+		print_error("plan:\n%s\nexpected:\n%s\n", text, expected);
+	assert_string_equal(text, expected);
+	free(text);
+}
+
+static int plan_up(struct fixture *f, bool force)
+{
+	struct vrf_plan_opts opts = { .link_group = GROUP, .force = force };
+
+	return vrf_plan_apply(&f->cfg, &f->st, &opts, &f->plan, &f->logger);
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void empty_host_full_plan_in_order(void **state)
+{
+	struct fixture *f = *state;
+
+	mgmt_config(&f->cfg);
+	default_rules(&f->st);
+	add_link(&f->st, 1, "lo", false, 0, 0, 0, true);
+	add_link(&f->st, 2, "eth0", false, 0, 0, 0, true);
+	assert_int_equal(plan_up(f, false), 0);
+	/* Local lookup added at 32765 before pref 0 goes; VRF before members;
+	 * members up before routes. */
+	assert_plan(f,
+		"ip -4 rule add pref 1000 l3mdev protocol 2\n"
+		"ip -4 rule add pref 2000 l3mdev unreachable protocol 118\n"
+		"ip -4 rule add pref 32765 table local protocol 118\n"
+		"ip -4 rule del pref 0 table local protocol 2\n"
+		"ip -6 rule add pref 1000 l3mdev protocol 2\n"
+		"ip -6 rule add pref 2000 l3mdev unreachable protocol 118\n"
+		"ip -6 rule add pref 32765 table local protocol 118\n"
+		"ip -6 rule del pref 0 table local protocol 2\n"
+		"ip link add mgmt group 118 type vrf table 10\n"
+		"ip link set mgmt up\n"
+		"ip link set eth0 master mgmt\n"
+		"ip -4 route add 10.20.30.0/24 dev eth0 table 10 proto 118 metric 0\n"
+		"ip -4 route add unreachable default table 10 proto 118 metric 4278198272\n"
+		"ip -6 route add unreachable default table 10 proto 118 metric 4278198272\n");
+}
+
+static void down_member_is_brought_up(void **state)
+{
+	struct fixture *f = *state;
+
+	mgmt_config(&f->cfg);
+	applied_state(&f->st);
+	f->st.links[1].master = 0;
+	f->st.links[1].up = false;
+	assert_int_equal(plan_up(f, false), 0);
+	assert_plan(f, "ip link set eth0 master mgmt\nip link set eth0 up\n");
+}
+
+static void applied_host_plans_nothing(void **state)
+{
+	struct fixture *f = *state;
+
+	mgmt_config(&f->cfg);
+	applied_state(&f->st);
+	assert_int_equal(plan_up(f, false), 0);
+	assert_int_equal(f->plan.n_steps, 0);
+}
+
+static void drift_is_repaired_exactly(void **state)
+{
+	struct fixture *f = *state;
+
+	mgmt_config(&f->cfg);
+	applied_state(&f->st);
+	/* By hand: the unreachable route deleted, eth0 released, pref 0 back. */
+	f->st.routes[1] = f->st.routes[--f->st.n_routes];
+	f->st.links[1].master = 0;
+	add_rule(&f->st, AF_INET, 0, 255, false, false, RTPROT_KERNEL);
+	assert_int_equal(plan_up(f, false), 0);
+	assert_plan(f,
+		"ip -4 rule del pref 0 table local protocol 2\n"
+		"ip link set eth0 master mgmt\n"
+		"ip -4 route add unreachable default table 10 proto 118 metric 4278198272\n");
+}
+
+static void foreign_rules_and_routes_untouched(void **state)
+{
+	struct fixture *f = *state;
+
+	mgmt_config(&f->cfg);
+	applied_state(&f->st);
+	/* Someone else's rule and routes, in our table and elsewhere. */
+	add_rule(&f->st, AF_INET, 100, 100, false, false, RTPROT_BOOT);
+	add_route(&f->st, "192.0.2.0/24", 10, false, RTPROT_STATIC, 0, "eth0");
+	add_route(&f->st, "198.51.100.0/24", 100, false, RTPROT_BOOT, 0, "uplink");
+	/* ... and one of ours that the config no longer has. */
+	add_route(&f->st, "10.99.0.0/16", 10, false, PROTO, 0, "eth0");
+	assert_int_equal(plan_up(f, false), 0);
+	assert_plan(f, "ip -4 route del 10.99.0.0/16 dev eth0 table 10 proto 118 metric 0\n");
+}
+
+static void ipv6_route_metric_defaults_like_kernel(void **state)
+{
+	struct fixture *f = *state;
+	struct vrf_def *v;
+
+	mgmt_config(&f->cfg);
+	applied_state(&f->st);
+	v = &f->cfg.vrfs[0];
+	v->routes = realloc(v->routes, 2 * sizeof(*v->routes));
+	memset(&v->routes[1], 0, sizeof(v->routes[1]));
+	v->routes[1].dst = pfx("2001:db8:30::/64");
+	strcpy(v->routes[1].dev, "eth0");
+	v->n_routes = 2;
+	assert_int_equal(plan_up(f, false), 0);
+	assert_plan(f, "ip -6 route add 2001:db8:30::/64 dev eth0 table 10 proto 118 metric 1024\n");
+	vrf_plan_free(&f->plan);
+	add_route(&f->st, "2001:db8:30::/64", 10, false, PROTO, 1024, "eth0");
+	assert_int_equal(plan_up(f, false), 0);
+	assert_int_equal(f->plan.n_steps, 0);
+}
+
+/* The kernel reports the device it resolved `via` to: still the same route. */
+static void via_route_without_dev_is_idempotent(void **state)
+{
+	struct fixture *f = *state;
+	struct vrf_def *v;
+	int family;
+
+	mgmt_config(&f->cfg);
+	applied_state(&f->st);
+	v = &f->cfg.vrfs[0];
+	v->routes = realloc(v->routes, 2 * sizeof(*v->routes));
+	memset(&v->routes[1], 0, sizeof(v->routes[1]));
+	v->routes[1].dst = pfx("10.21.0.0/16");
+	v->routes[1].has_via = true;
+	vrf_addr_parse("10.20.30.1", &family, &v->routes[1].via);
+	v->n_routes = 2;
+	add_route(&f->st, "10.21.0.0/16", 10, false, PROTO, 0, "eth0");
+	f->st.routes[f->st.n_routes - 1].has_via = true;
+	f->st.routes[f->st.n_routes - 1].via = v->routes[1].via;
+	assert_int_equal(plan_up(f, false), 0);
+	assert_int_equal(f->plan.n_steps, 0);
+}
+
+static void problems_are_all_reported(void **state)
+{
+	struct fixture *f = *state;
+
+	mgmt_config(&f->cfg);
+	f->cfg.vrfs[0].where = (struct vrf_where){ "vrfctl.conf", 3 };
+	f->cfg.vrfs[0].routes[0].where = (struct vrf_where){ "vrfctl.conf", 6 };
+	default_rules(&f->st);
+	add_link(&f->st, 7, "mgmt", false, 0, 0, 0, true);          /* not a VRF */
+	assert_int_equal(plan_up(f, false), -EINVAL);
+	assert_int_equal(f->plan.n_steps, 0);
+	assert_string_equal(f->log,
+		"vrfctl.conf:3: 'mgmt' exists and is not a VRF device\n"
+		"vrfctl.conf:3: member 'eth0' of vrf 'mgmt' does not exist\n"
+		"vrfctl.conf:6: route '10.20.30.0/24' of vrf 'mgmt': device 'eth0' does not exist\n");
+}
+
+static void table_of_another_vrf_is_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	mgmt_config(&f->cfg);
+	default_rules(&f->st);
+	add_link(&f->st, 2, "eth0", false, 0, 0, 0, true);
+	add_link(&f->st, 8, "red", true, 10, 0, 0, true);
+	assert_int_equal(plan_up(f, false), -EINVAL);
+	assert_string_equal(f->log, "vrf 'mgmt': table 10 is already used by vrf 'red'\n");
+}
+
+static void member_of_foreign_vrf_is_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	mgmt_config(&f->cfg);
+	default_rules(&f->st);
+	add_link(&f->st, 8, "red", true, 20, 0, 0, true);
+	add_link(&f->st, 2, "eth0", false, 0, 8, 0, true);
+	assert_int_equal(plan_up(f, false), -EINVAL);
+	assert_string_equal(f->log,
+		"member 'eth0' is already in vrf 'red', which vrfctl does not manage\n");
+}
+
+static void lockout_guard_default_route_and_ssh(void **state)
+{
+	struct fixture *f = *state;
+	struct vrf_obs_conn conn = { .family = AF_INET, .local_port = 22, .remote_port = 50000 };
+	int family;
+
+	mgmt_config(&f->cfg);
+	default_rules(&f->st);
+	add_link(&f->st, 2, "eth0", false, 0, 0, 0, true);
+	add_route(&f->st, "0.0.0.0/0", 254, false, RTPROT_DHCP, 0, "eth0");
+	f->st.addrs = xcalloc(1, sizeof(*f->st.addrs));
+	f->st.addrs[0] = (struct vrf_obs_addr){ .ifindex = 2, .family = AF_INET };
+	vrf_addr_parse("10.20.30.40", &family, &f->st.addrs[0].addr);
+	f->st.n_addrs = 1;
+	vrf_addr_parse("10.20.30.40", &family, &conn.local);
+	vrf_addr_parse("10.20.30.9", &family, &conn.remote);
+	f->st.conns = xcalloc(1, sizeof(conn));
+	f->st.conns[0] = conn;
+	f->st.n_conns = 1;
+	assert_int_equal(plan_up(f, false), -EINVAL);
+	assert_string_equal(f->log,
+		"refusing to enslave 'eth0' to vrf 'mgmt': it carries the host's default route "
+		"(use --force, or set tcp-l3mdev-accept = yes)\n"
+		"refusing to enslave 'eth0' to vrf 'mgmt': the established connection "
+		"10.20.30.40:22 <- 10.20.30.9:50000 arrives on it and would be cut "
+		"(use --force, or set tcp-l3mdev-accept = yes)\n");
+	assert_int_equal(plan_up(f, true), 0);
+	assert_true(f->plan.n_steps > 0);
+}
+
+static void vrf_dropped_from_config_is_removed(void **state)
+{
+	struct fixture *f = *state;
+
+	vrf_global_init(&f->cfg.global);
+	applied_state(&f->st);
+	add_link(&f->st, 9, "foreign", true, 30, 0, 0, true);   /* not ours: stays */
+	assert_int_equal(plan_up(f, false), 0);
+	assert_plan(f,
+		"ip -4 route del unreachable default table 10 proto 118 metric 4278198272\n"
+		"ip -6 route del unreachable default table 10 proto 118 metric 4278198272\n"
+		"ip link set eth0 nomaster\n"
+		"ip link del mgmt\n");
+}
+
+static void down_all_restores_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct vrf_plan_opts opts = { .link_group = GROUP };
+
+	vrf_global_init(&f->cfg.global);
+	applied_state(&f->st);
+	assert_int_equal(vrf_plan_down(&f->cfg, &f->st, NULL, 0, true, &opts, &f->plan,
+				       &f->logger), 0);
+	assert_plan(f,
+		"ip -4 route del unreachable default table 10 proto 118 metric 4278198272\n"
+		"ip -6 route del unreachable default table 10 proto 118 metric 4278198272\n"
+		"ip link set eth0 nomaster\n"
+		"ip link del mgmt\n"
+		"ip -4 rule add pref 0 table local protocol 2\n"
+		"ip -4 rule del pref 1000 l3mdev protocol 2\n"
+		"ip -4 rule del pref 2000 l3mdev unreachable protocol 118\n"
+		"ip -4 rule del pref 32765 table local protocol 118\n"
+		"ip -6 rule add pref 0 table local protocol 2\n"
+		"ip -6 rule del pref 1000 l3mdev protocol 2\n"
+		"ip -6 rule del pref 2000 l3mdev unreachable protocol 118\n"
+		"ip -6 rule del pref 32765 table local protocol 118\n");
+}
+
+static void down_unknown_vrf_is_an_error(void **state)
+{
+	struct fixture *f = *state;
+	struct vrf_plan_opts opts = { .link_group = GROUP };
+	const char *names[] = { "nope", "eth0" };
+
+	vrf_global_init(&f->cfg.global);
+	applied_state(&f->st);
+	assert_int_equal(vrf_plan_down(&f->cfg, &f->st, names, 2, false, &opts, &f->plan,
+				       &f->logger), -EINVAL);
+	assert_string_equal(f->log,
+		"no vrf 'nope' (not in the kernel, not in the config)\n"
+		"'eth0' is not a VRF device\n");
+}
+
+static void auto_table_picks_lowest_free(void **state)
+{
+	struct fixture *f = *state;
+
+	mgmt_config(&f->cfg);
+	f->cfg.vrfs[0].table = 0;
+	f->cfg.vrfs[0].table_auto = true;
+	default_rules(&f->st);
+	add_link(&f->st, 2, "eth0", false, 0, 0, 0, true);
+	add_link(&f->st, 8, "red", true, 1001, 0, 0, true);
+	assert_int_equal(plan_up(f, false), 0);
+	assert_int_equal(f->cfg.vrfs[0].table, 1002);
+}
+
+/* The blog's un-enslaved route: sent out, but replies never reach the VRF. */
+static void route_through_non_member_warns(void **state)
+{
+	struct fixture *f = *state;
+
+	mgmt_config(&f->cfg);
+	f->cfg.vrfs[0].n_members = 0;
+	f->cfg.vrfs[0].routes[0].where = (struct vrf_where){ "vrfctl.conf", 4 };
+	default_rules(&f->st);
+	add_link(&f->st, 2, "eth0", false, 0, 0, 0, true);
+	assert_int_equal(plan_up(f, false), 0);
+	assert_string_equal(f->log,
+		"vrfctl.conf:4: route '10.20.30.0/24' of vrf 'mgmt' leaves through 'eth0', which is "
+		"not a member: replies arriving there are not seen by sockets in the VRF\n");
+}
+
+static void inverse_undoes_each_step(void **state)
+{
+	struct vrf_step s = { .op = VRF_STEP_LINK_MASTER };
+	struct vrf_step inv;
+
+	(void)state;
+	strcpy(s.u.master.dev, "eth0");
+	strcpy(s.u.master.master, "mgmt");
+	inv = vrf_step_inverse(&s);
+	assert_int_equal(inv.op, VRF_STEP_LINK_MASTER);
+	assert_string_equal(inv.u.master.master, "");
+	assert_string_equal(inv.u.master.old_master, "mgmt");
+	s = (struct vrf_step){ .op = VRF_STEP_SYSCTL, .u.sysctl = { .value = 1, .old = 0 } };
+	inv = vrf_step_inverse(&s);
+	assert_int_equal(inv.u.sysctl.value, 0);
+	s.op = VRF_STEP_RULE_ADD;
+	assert_int_equal(vrf_step_inverse(&s).op, VRF_STEP_RULE_DEL);
+	s.op = VRF_STEP_LINK_ADD;
+	assert_int_equal(vrf_step_inverse(&s).op, VRF_STEP_LINK_DEL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(empty_host_full_plan_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(applied_host_plans_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(down_member_is_brought_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(drift_is_repaired_exactly, setup, teardown),
+		cmocka_unit_test_setup_teardown(foreign_rules_and_routes_untouched, setup, teardown),
+		cmocka_unit_test_setup_teardown(ipv6_route_metric_defaults_like_kernel, setup, teardown),
+		cmocka_unit_test_setup_teardown(via_route_without_dev_is_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(problems_are_all_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(table_of_another_vrf_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(member_of_foreign_vrf_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(lockout_guard_default_route_and_ssh, setup, teardown),
+		cmocka_unit_test_setup_teardown(vrf_dropped_from_config_is_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(down_all_restores_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(down_unknown_vrf_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(auto_table_picks_lowest_free, setup, teardown),
+		cmocka_unit_test_setup_teardown(route_through_non_member_warns, setup, teardown),
+		cmocka_unit_test(inverse_undoes_each_step),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

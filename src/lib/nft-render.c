@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ruleset as nft syntax, the way `nft list table inet vrfctl` prints the
+ * table right after an apply: the netns test loads the table with the
+ * library and compares nft's listing with this text, so the two stay equal.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "nft-int.h"
+
+static void render_proto(FILE *f, uint8_t proto)
+{
+	const char *name = nft_proto_name(proto);
+
+	if (name)
+		fputs(name, f);
+	else
+		fprintf(f, "%u", proto);
+}
+
+static void render_match(FILE *f, const struct nft_rule *r, size_t i)
+{
+	const struct nft_match *m = &r->m[i];
+	char buf[VRF_PREFIX_STRLEN];
+
+	switch (m->kind) {
+	case NM_IIFNAME:
+	case NM_OIFNAME:
+		fprintf(f, "%s %s\"%s\" ", m->kind == NM_IIFNAME ? "iifname" : "oifname",
+			m->neg ? "!= " : "", m->ifname);
+		break;
+	case NM_CT_ESTREL:
+		fputs("ct state established,related ", f);
+		break;
+	case NM_SADDR:
+		if (m->prefix.len == 0) {
+			fprintf(f, "meta nfproto %s ", m->prefix.family == AF_INET ? "ipv4" : "ipv6");
+			break;
+		}
+		if (m->prefix.len == vrf_addr_len(m->prefix.family) * 8)
+			vrf_addr_format(m->prefix.family, &m->prefix.addr, buf);
+		else
+			vrf_prefix_format(&m->prefix, buf);
+		fprintf(f, "%s saddr %s ", m->prefix.family == AF_INET ? "ip" : "ip6", buf);
+		break;
+	case NM_L4PROTO:
+		/* nft folds the protocol into "tcp dport ..." when a port follows. */
+		if (i + 1 < r->n_m && r->m[i + 1].kind == NM_DPORT)
+			break;
+		fputs("meta l4proto ", f);
+		render_proto(f, m->proto);
+		fputc(' ', f);
+		break;
+	case NM_DPORT:
+		render_proto(f, m->proto);
+		if (m->lo == m->hi)
+			fprintf(f, " dport %u ", m->lo);
+		else
+			fprintf(f, " dport %u-%u ", m->lo, m->hi);
+		break;
+	case NM_ICMPV6_TYPE:
+		if (m->icmp_type == 135)
+			fputs("icmpv6 type nd-neighbor-solicit ", f);
+		else if (m->icmp_type == 136)
+			fputs("icmpv6 type nd-neighbor-advert ", f);
+		else
+			fprintf(f, "icmpv6 type %u ", m->icmp_type);
+		break;
+	}
+}
+
+static void render_priority(FILE *f, int32_t prio)
+{
+	if (prio == 0)
+		fputs("filter", f);
+	else if (prio < 0)
+		fprintf(f, "filter - %d", -prio);
+	else
+		fprintf(f, "filter + %d", prio);
+}
+
+int nft_ruleset_render(const struct nft_ruleset *rs, char **text)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	bool first = true;
+	FILE *f;
+	int err = 0;
+
+	*text = NULL;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return -ENOMEM;
+	if (rs->n == 0)
+		goto out;
+	fprintf(f, "table inet %s {\n", VRF_NFT_TABLE);
+	for (int c = 0; c < NFT_CHAIN_COUNT; c++) {
+		if (!nft_ruleset_has_chain(rs, c))
+			continue;
+		fprintf(f, "%s\tchain %s {\n", first ? "" : "\n", nft_chains[c].name);
+		first = false;
+		fprintf(f, "\t\ttype filter hook %s priority ", nft_chains[c].name);
+		render_priority(f, nft_chains[c].prio);
+		fputs("; policy accept;\n", f);
+		for (size_t i = 0; i < rs->n; i++) {
+			const struct nft_rule *r = &rs->rules[i];
+
+			if (r->chain != (enum nft_chain_id)c)
+				continue;
+			fputs("\t\t", f);
+			for (size_t k = 0; k < r->n_m; k++)
+				render_match(f, r, k);
+			if (r->counter)
+				fputs("counter packets 0 bytes 0 ", f);
+			fprintf(f, "%s comment \"%s\"\n", r->drop ? "drop" : "accept", r->comment);
+		}
+		fputs("\t}\n", f);
+	}
+	fputs("}\n", f);
+out:
+	if (fclose(f) != 0 || !buf)
+		err = -ENOMEM;
+	if (err < 0)
+		free(buf);
+	else
+		*text = buf;
+	return err;
+}
+
+int vrf_nft_render(const struct vrf_docker *d, char **text, const struct vrf_log *log)
+{
+	struct nft_ruleset rs;
+	int err;
+
+	*text = NULL;
+	err = nft_ruleset_build(d, &rs, log);
+	if (err < 0)
+		return err;
+	err = nft_ruleset_render(&rs, text);
+	nft_ruleset_free(&rs);
+	return err;
+}

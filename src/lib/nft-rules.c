@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * [docker] model -> the rules of table inet vrfctl, as plain data. Pure: no
+ * kernel, no libnftnl; the order here is the order in the kernel.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "nft-int.h"
+
+/* NF_INET_LOCAL_IN / NF_INET_FORWARD, without pulling netfilter headers in. */
+#define HOOK_LOCAL_IN 1
+#define HOOK_FORWARD  2
+
+const struct nft_chain_def nft_chains[NFT_CHAIN_COUNT] = {
+	[NFT_CHAIN_FORWARD] = { "forward", HOOK_FORWARD, VRF_NFT_PRIORITY },
+	[NFT_CHAIN_INPUT] = { "input", HOOK_LOCAL_IN, VRF_NFT_PRIORITY },
+};
+
+#define ICMPV6_ND_SOLICIT 135
+#define ICMPV6_ND_ADVERT  136
+
+bool vrf_nft_wanted(const struct vrf_docker *d)
+{
+	return d && d->present && d->n_bridges > 0;
+}
+
+const char *nft_proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case 1: return "icmp";
+	case 2: return "igmp";
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 33: return "dccp";
+	case 47: return "gre";
+	case 50: return "esp";
+	case 51: return "ah";
+	case 58: return "ipv6-icmp";
+	case 132: return "sctp";
+	case 136: return "udplite";
+	default: return NULL;
+	}
+}
+
+bool nft_proto_has_ports(uint8_t proto)
+{
+	return proto == 6 || proto == 17 || proto == 33 || proto == 132 || proto == 136;
+}
+
+void nft_ruleset_free(struct nft_ruleset *rs)
+{
+	if (!rs)
+		return;
+	free(rs->rules);
+	memset(rs, 0, sizeof(*rs));
+}
+
+bool nft_ruleset_has_chain(const struct nft_ruleset *rs, enum nft_chain_id chain)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->rules[i].chain == chain)
+			return true;
+	return false;
+}
+
+/* A new rule at the end, zeroed but for its chain; NULL when out of memory. */
+static struct nft_rule *rule_new(struct nft_ruleset *rs, enum nft_chain_id chain)
+{
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 16;
+		struct nft_rule *r = realloc(rs->rules, cap * sizeof(*r));
+
+		if (!r)
+			return NULL;
+		rs->rules = r;
+		rs->cap = cap;
+	}
+	memset(&rs->rules[rs->n], 0, sizeof(rs->rules[rs->n]));
+	rs->rules[rs->n].chain = chain;
+	return &rs->rules[rs->n++];
+}
+
+static struct nft_match *match_add(struct nft_rule *r, enum nft_match_kind kind)
+{
+	struct nft_match *m;
+
+	/* The rule shapes below use at most 4 matches; more is a bug here. */
+	assert(r->n_m < NFT_MAX_MATCH);
+	m = &r->m[r->n_m++];
+	memset(m, 0, sizeof(*m));
+	m->kind = kind;
+	return m;
+}
+
+static void match_ifname(struct nft_rule *r, enum nft_match_kind kind, const char *name, bool neg)
+{
+	struct nft_match *m = match_add(r, kind);
+
+	m->neg = neg;
+	snprintf(m->ifname, sizeof(m->ifname), "%s", name);
+}
+
+static void comment(struct nft_rule *r, const char *bridge, const char *what, const char *arg)
+{
+	snprintf(r->comment, sizeof(r->comment), "%s: %s%s%s", bridge, what,
+		 arg ? " " : "", arg ? arg : "");
+}
+
+/* "tcp 18000-18300", "tcp 80", "udp", "proto 47" for comments. */
+static void port_text(uint8_t proto, const struct vrf_port_range *pr, char *buf, size_t len)
+{
+	const char *name = nft_proto_name(proto);
+	char p[16];
+
+	if (name)
+		snprintf(p, sizeof(p), "%s", name);
+	else
+		snprintf(p, sizeof(p), "proto %u", proto);
+	if (!pr)
+		snprintf(buf, len, "%s", p);
+	else if (pr->lo == pr->hi)
+		snprintf(buf, len, "%s %u", p, pr->lo);
+	else
+		snprintf(buf, len, "%s %u-%u", p, pr->lo, pr->hi);
+}
+
+/*
+ * One rule per port range of every entry, each `<prefix matches> meta l4proto
+ * P th dport LO-HI accept`. Anonymous interval sets would make fewer rules,
+ * but one rule per range keeps what the kernel holds trivially comparable and
+ * the lists a [docker] section carries are short.
+ */
+static int port_rules(struct nft_ruleset *rs, enum nft_chain_id chain, const char *bridge,
+		      bool from_outside, const struct vrf_port_rule *pr, size_t n, const char *key,
+		      const struct vrf_log *log)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t n_ranges = pr[i].n_ports ? pr[i].n_ports : 1;
+
+		if (pr[i].n_ports && !nft_proto_has_ports(pr[i].proto)) {
+			vrf_err(log, "%s:%u: %s: protocol %u has no ports",
+				pr[i].where.file ? pr[i].where.file : "?", pr[i].where.line,
+				key, pr[i].proto);
+			return -EINVAL;
+		}
+		for (size_t k = 0; k < n_ranges; k++) {
+			const struct vrf_port_range *range = pr[i].n_ports ? &pr[i].ports[k] : NULL;
+			struct nft_rule *r = rule_new(rs, chain);
+			struct nft_match *m;
+			char text[64];
+
+			if (!r)
+				return -ENOMEM;
+			if (range && range->lo > range->hi) {
+				vrf_err(log, "%s:%u: %s: port range %u-%u is reversed",
+					pr[i].where.file ? pr[i].where.file : "?",
+					pr[i].where.line, key, range->lo, range->hi);
+				return -EINVAL;
+			}
+			if (chain == NFT_CHAIN_FORWARD) {
+				match_ifname(r, NM_OIFNAME, bridge, false);
+				match_ifname(r, NM_IIFNAME, bridge, from_outside);
+			} else {
+				match_ifname(r, NM_IIFNAME, bridge, false);
+			}
+			m = match_add(r, NM_L4PROTO);
+			m->proto = pr[i].proto;
+			if (range) {
+				m = match_add(r, NM_DPORT);
+				m->proto = pr[i].proto;
+				m->lo = range->lo;
+				m->hi = range->hi;
+			}
+			port_text(pr[i].proto, range, text, sizeof(text));
+			comment(r, bridge, key, text);
+		}
+	}
+	return 0;
+}
+
+/* IPv6 neighbour discovery is untracked by conntrack: without these, a drop
+ * below would break IPv6 between the peers it means to allow. */
+static int nd_rules(struct nft_ruleset *rs, enum nft_chain_id chain, const char *bridge,
+		    const char *what)
+{
+	static const struct { uint8_t type; const char *name; } nd[] = {
+		{ ICMPV6_ND_SOLICIT, "nd-neighbor-solicit" },
+		{ ICMPV6_ND_ADVERT, "nd-neighbor-advert" },
+	};
+
+	for (size_t i = 0; i < sizeof(nd) / sizeof(nd[0]); i++) {
+		struct nft_rule *r = rule_new(rs, chain);
+
+		if (!r)
+			return -ENOMEM;
+		match_ifname(r, NM_IIFNAME, bridge, false);
+		if (chain == NFT_CHAIN_FORWARD)
+			match_ifname(r, NM_OIFNAME, bridge, false);
+		match_add(r, NM_ICMPV6_TYPE)->icmp_type = nd[i].type;
+		comment(r, bridge, what, nd[i].name);
+	}
+	return 0;
+}
+
+static int forward_rules(struct nft_ruleset *rs, const struct vrf_docker *d, const char *br,
+			 const struct vrf_log *log)
+{
+	struct nft_rule *r;
+	int err;
+
+	/* Replies, to the containers' own connections and to allowed ones. */
+	if (!(r = rule_new(rs, NFT_CHAIN_FORWARD)))
+		return -ENOMEM;
+	match_ifname(r, NM_OIFNAME, br, false);
+	match_add(r, NM_CT_ESTREL);
+	comment(r, br, "replies", NULL);
+
+	err = port_rules(rs, NFT_CHAIN_FORWARD, br, true, d->allow, d->n_allow, "allow", log);
+	if (err < 0)
+		return err;
+
+	/*
+	 * Everything else routed into the bridge: NEW, but also INVALID and
+	 * UNTRACKED, which a `ct state new` drop would let through.
+	 */
+	if (!(r = rule_new(rs, NFT_CHAIN_FORWARD)))
+		return -ENOMEM;
+	match_ifname(r, NM_OIFNAME, br, false);
+	match_ifname(r, NM_IIFNAME, br, true);
+	r->counter = r->drop = true;
+	comment(r, br, "drop inbound", NULL);
+
+	if (!d->isolate_containers)
+		return 0;
+	err = nd_rules(rs, NFT_CHAIN_FORWARD, br, "isolate");
+	if (err < 0)
+		return err;
+	for (size_t i = 0; i < d->n_allow_from; i++) {
+		char text[VRF_PREFIX_STRLEN];
+		struct nft_match *m;
+
+		if (!(r = rule_new(rs, NFT_CHAIN_FORWARD)))
+			return -ENOMEM;
+		match_ifname(r, NM_IIFNAME, br, false);
+		match_ifname(r, NM_OIFNAME, br, false);
+		m = match_add(r, NM_SADDR);
+		m->prefix = d->allow_from[i];
+		if (m->prefix.family != AF_INET && m->prefix.family != AF_INET6) {
+			vrf_err(log, "%s:%u: allow-from: not an IPv4 or IPv6 prefix",
+				d->where.file ? d->where.file : "?", d->where.line);
+			return -EINVAL;
+		}
+		if (m->prefix.len == vrf_addr_len(m->prefix.family) * 8)
+			vrf_addr_format(m->prefix.family, &m->prefix.addr, text);
+		else
+			vrf_prefix_format(&m->prefix, text);
+		comment(r, br, "allow-from", text);
+	}
+	/* Container to container: bridged (iif = oif = the bridge with
+	 * br_netfilter) or hairpinned through the host's address (DNAT). */
+	if (!(r = rule_new(rs, NFT_CHAIN_FORWARD)))
+		return -ENOMEM;
+	match_ifname(r, NM_IIFNAME, br, false);
+	match_ifname(r, NM_OIFNAME, br, false);
+	r->counter = r->drop = true;
+	comment(r, br, "isolate containers", NULL);
+	return 0;
+}
+
+static int input_rules(struct nft_ruleset *rs, const struct vrf_docker *d, const char *br,
+		       const struct vrf_log *log)
+{
+	struct nft_rule *r;
+	int err;
+
+	/* Replies to connections the host opened into its containers. */
+	if (!(r = rule_new(rs, NFT_CHAIN_INPUT)))
+		return -ENOMEM;
+	match_ifname(r, NM_IIFNAME, br, false);
+	match_add(r, NM_CT_ESTREL);
+	comment(r, br, "host replies", NULL);
+	err = nd_rules(rs, NFT_CHAIN_INPUT, br, "host");
+	if (err < 0)
+		return err;
+	err = port_rules(rs, NFT_CHAIN_INPUT, br, false, d->host_allow, d->n_host_allow,
+			 "host-allow", log);
+	if (err < 0)
+		return err;
+	if (!(r = rule_new(rs, NFT_CHAIN_INPUT)))
+		return -ENOMEM;
+	match_ifname(r, NM_IIFNAME, br, false);
+	r->counter = r->drop = true;
+	comment(r, br, "drop to host", NULL);
+	return 0;
+}
+
+int nft_ruleset_build(const struct vrf_docker *d, struct nft_ruleset *rs,
+		      const struct vrf_log *log)
+{
+	int err = 0;
+
+	memset(rs, 0, sizeof(*rs));
+	if (!vrf_nft_wanted(d))
+		goto out;
+	for (size_t i = 0; i < d->n_bridges && err == 0; i++)
+		err = forward_rules(rs, d, d->bridges[i], log);
+	/*
+	 * The host is restricted only when host-allow lists something: an
+	 * absent key leaves the containers' access to the host as it was.
+	 */
+	for (size_t i = 0; i < d->n_bridges && err == 0 && d->n_host_allow > 0; i++)
+		err = input_rules(rs, d, d->bridges[i], log);
+out:
+	if (err < 0)
+		nft_ruleset_free(rs);
+	return err;
+}

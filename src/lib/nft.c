@@ -1,0 +1,992 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * table inet vrfctl through libnftnl and libmnl: the only file that speaks
+ * nf_tables. Three separate steps, libmnl style: build the transaction into
+ * a buffer (vrf_nft_batch_build, unit-tested without a socket), send it,
+ * parse the replies. Reading the kernel's table back (drift, counters) is a
+ * dump per object type, filtered to our table.
+ *
+ * The expressions mirror what nft(8) itself generates for the same rule
+ * text, so that `nft list table inet vrfctl` prints exactly what
+ * vrf_nft_render() shows.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+
+#include "nft-int.h"
+
+/* Room reserved for one message; a rule here is well under 2 KiB. */
+#define MSG_ROOM 8192
+/* Receive buffer for dumps: the kernel grows dump skbs up to 32 KiB. */
+#define RECV_SIZE 65536
+/* How long to wait for nf_tables to answer a transaction. */
+#define REPLY_TIMEOUT_MS 5000
+/* ct state bits: NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | ..(IP_CT_RELATED). */
+#define CT_STATE_ESTREL 0x6u
+
+/* ---- errors -------------------------------------------------------------- */
+
+/* err is -errno; what says which step. Returns the error to pass on. */
+static int report(const struct vrf_log *log, int err, const char *what)
+{
+	if (err == -EOPNOTSUPP || err == -EPROTONOSUPPORT || err == -EAFNOSUPPORT) {
+		vrf_err(log, "nf_tables is not available in this kernel (modprobe nf_tables?)");
+		return -EOPNOTSUPP;
+	}
+	if (err == -EPERM)
+		vrf_err(log, "nft: %s: %s (CAP_NET_ADMIN is needed)", what, strerror(-err));
+	else
+		vrf_err(log, "nft: %s: %s", what, strerror(-err));
+	return err;
+}
+
+/* ---- expressions --------------------------------------------------------- */
+
+/* Append an expression; false (and nothing appended) when out of memory. */
+static struct nftnl_expr *expr_add(struct nftnl_rule *r, const char *name)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(name);
+
+	if (e)
+		nftnl_rule_add_expr(r, e);
+	return e;
+}
+
+static bool meta_load(struct nftnl_rule *r, uint32_t key)
+{
+	struct nftnl_expr *e = expr_add(r, "meta");
+
+	if (!e)
+		return false;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	return true;
+}
+
+static bool cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = expr_add(r, "cmp");
+
+	if (!e)
+		return false;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	return true;
+}
+
+static bool payload(struct nftnl_rule *r, uint32_t base, uint32_t offset, uint32_t len)
+{
+	struct nftnl_expr *e = expr_add(r, "payload");
+
+	if (!e)
+		return false;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	return true;
+}
+
+static bool bitwise(struct nftnl_rule *r, const void *mask, uint32_t len)
+{
+	static const uint8_t zero[16];
+	struct nftnl_expr *e = expr_add(r, "bitwise");
+
+	if (!e)
+		return false;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	return true;
+}
+
+static bool cmp_u8(struct nftnl_rule *r, uint32_t op, uint8_t v)
+{
+	return cmp(r, op, &v, sizeof(v));
+}
+
+static bool match_nfproto(struct nftnl_rule *r, uint8_t nfproto)
+{
+	return meta_load(r, NFT_META_NFPROTO) && cmp_u8(r, NFT_CMP_EQ, nfproto);
+}
+
+static bool match_l4proto(struct nftnl_rule *r, uint8_t proto)
+{
+	return meta_load(r, NFT_META_L4PROTO) && cmp_u8(r, NFT_CMP_EQ, proto);
+}
+
+/* nft loads only the whole bytes of a byte-aligned prefix, else masks. */
+static bool match_saddr(struct nftnl_rule *r, const struct vrf_prefix *p)
+{
+	bool v4 = p->family == AF_INET;
+	uint32_t alen = v4 ? 4 : 16;
+	uint8_t mask[16] = { 0 }, addr[16];
+
+	if (!match_nfproto(r, v4 ? NFPROTO_IPV4 : NFPROTO_IPV6))
+		return false;
+	if (p->len == 0)
+		return true;
+	if (p->len % 8 == 0)
+		return payload(r, NFT_PAYLOAD_NETWORK_HEADER, v4 ? 12 : 8, p->len / 8u) &&
+		       cmp(r, NFT_CMP_EQ, p->addr.bytes, p->len / 8u);
+	for (unsigned bit = 0; bit < p->len; bit++)
+		mask[bit / 8] |= (uint8_t)(0x80 >> (bit % 8));
+	for (unsigned i = 0; i < alen; i++)
+		addr[i] = p->addr.bytes[i] & mask[i];
+	return payload(r, NFT_PAYLOAD_NETWORK_HEADER, v4 ? 12 : 8, alen) &&
+	       bitwise(r, mask, alen) && cmp(r, NFT_CMP_EQ, addr, alen);
+}
+
+static bool match_expr(struct nftnl_rule *r, const struct nft_match *m)
+{
+	char name[IFNAMSIZ] = { 0 };
+	uint32_t state = CT_STATE_ESTREL, zero = 0;
+	uint16_t port;
+
+	switch (m->kind) {
+	case NM_IIFNAME:
+	case NM_OIFNAME:
+		/* All IFNAMSIZ bytes, NUL-padded: an exact name, not a prefix. */
+		memcpy(name, m->ifname, strnlen(m->ifname, IFNAMSIZ - 1));
+		return meta_load(r, m->kind == NM_IIFNAME ? NFT_META_IIFNAME : NFT_META_OIFNAME) &&
+		       cmp(r, m->neg ? NFT_CMP_NEQ : NFT_CMP_EQ, name, sizeof(name));
+	case NM_CT_ESTREL: {
+		struct nftnl_expr *e = expr_add(r, "ct");
+
+		if (!e)
+			return false;
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+		return bitwise(r, &state, sizeof(state)) &&
+		       cmp(r, NFT_CMP_NEQ, &zero, sizeof(zero));
+	}
+	case NM_SADDR:
+		return match_saddr(r, &m->prefix);
+	case NM_L4PROTO:
+		return match_l4proto(r, m->proto);
+	case NM_DPORT:
+		if (!payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2))
+			return false;
+		if (m->lo == m->hi) {
+			port = htons(m->lo);
+			return cmp(r, NFT_CMP_EQ, &port, sizeof(port));
+		}
+		port = htons(m->lo);
+		if (!cmp(r, NFT_CMP_GTE, &port, sizeof(port)))
+			return false;
+		port = htons(m->hi);
+		return cmp(r, NFT_CMP_LTE, &port, sizeof(port));
+	case NM_ICMPV6_TYPE:
+		return match_nfproto(r, NFPROTO_IPV6) && match_l4proto(r, IPPROTO_ICMPV6) &&
+		       payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1) &&
+		       cmp_u8(r, NFT_CMP_EQ, m->icmp_type);
+	}
+	return false;
+}
+
+/* One rule of the description as a libnftnl rule; NULL when out of memory. */
+static struct nftnl_rule *rule_object(const struct nft_rule *nr)
+{
+	struct nftnl_udata_buf *ud = NULL;
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_expr *e;
+	bool ok = r != NULL;
+
+	if (!ok)
+		goto out;
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, VRF_NFT_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, nft_chains[nr->chain].name);
+	for (size_t i = 0; i < nr->n_m && ok; i++)
+		ok = match_expr(r, &nr->m[i]);
+	if (ok && nr->counter)
+		ok = expr_add(r, "counter") != NULL;
+	if (ok && (ok = (e = expr_add(r, "immediate")) != NULL)) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, nr->drop ? NF_DROP : NF_ACCEPT);
+	}
+	/* The comment, as nft stores it: a NUL-terminated TLV in the userdata. */
+	if (ok)
+		ok = (ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN)) != NULL &&
+		     nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, nr->comment);
+	if (ok)
+		nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(ud),
+				    nftnl_udata_buf_len(ud));
+out:
+	if (ud)
+		nftnl_udata_buf_free(ud);
+	if (!ok && r) {
+		nftnl_rule_free(r);
+		r = NULL;
+	}
+	return r;
+}
+
+static struct nftnl_chain *chain_object(enum nft_chain_id c)
+{
+	struct nftnl_chain *ch = nftnl_chain_alloc();
+
+	if (!ch)
+		return NULL;
+	nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+	nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, VRF_NFT_TABLE);
+	nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, nft_chains[c].name);
+	nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter");
+	nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM, nft_chains[c].hook);
+	nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, nft_chains[c].prio);
+	nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	return ch;
+}
+
+/* ---- the batch ----------------------------------------------------------- */
+
+void vrf_nft_batch_free(struct vrf_nft_batch *b)
+{
+	if (!b)
+		return;
+	free(b->buf);
+	free(b->what);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Room for one more message at the end; NULL when out of memory. */
+static char *batch_room(struct vrf_nft_batch *b)
+{
+	if (b->cap - b->len < MSG_ROOM) {
+		size_t cap = (b->cap + MSG_ROOM) * 2;
+		void *buf = realloc(b->buf, cap);
+
+		if (!buf)
+			return NULL;
+		b->buf = buf;
+		b->cap = cap;
+	}
+	if (b->n_msgs % 32 == 0) {
+		void *what = realloc(b->what, (b->n_msgs + 32) * sizeof(*b->what));
+
+		if (!what)
+			return NULL;
+		b->what = what;
+	}
+	return (char *)b->buf + b->len;
+}
+
+static void batch_commit(struct vrf_nft_batch *b, struct nlmsghdr *nlh, const char *what,
+			 const char *arg)
+{
+	snprintf(b->what[b->n_msgs], sizeof(b->what[0]), "%s%s%s%s", what,
+		 arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	b->n_msgs++;
+}
+
+/* A table message, NEWTABLE or DELTABLE. */
+static int batch_table(struct vrf_nft_batch *b, uint16_t type, uint16_t flags, const char *what)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+	char *room = batch_room(b);
+
+	if (!t || !room) {
+		nftnl_table_free(t);
+		return -ENOMEM;
+	}
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, VRF_NFT_TABLE);
+	nlh = nftnl_nlmsg_build_hdr(room, type, NFPROTO_INET, flags | NLM_F_ACK,
+				    b->seq_first + b->n_msgs);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	batch_commit(b, nlh, what, "inet " VRF_NFT_TABLE);
+	return 0;
+}
+
+int vrf_nft_batch_build(const struct vrf_docker *d, uint32_t seq, struct vrf_nft_batch *b,
+			const struct vrf_log *log)
+{
+	struct nft_ruleset rs;
+	struct nlmsghdr *nlh;
+	char *room;
+	int err;
+
+	memset(b, 0, sizeof(*b));
+	b->seq_first = seq;
+	err = nft_ruleset_build(d, &rs, log);
+	if (err < 0)
+		return err;
+	err = -ENOMEM;
+	if (!(room = batch_room(b)))
+		goto out;
+	batch_commit(b, nftnl_batch_begin(room, b->seq_first + b->n_msgs), "begin transaction",
+		     NULL);
+	/* Add, then delete: the delete cannot fail with ENOENT, and the table
+	 * below is created afresh, so nothing stale or foreign survives in it. */
+	if ((err = batch_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, "add table")) < 0 ||
+	    (err = batch_table(b, NFT_MSG_DELTABLE, 0, "delete table")) < 0)
+		goto out;
+	if (rs.n > 0 && (err = batch_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, "add table")) < 0)
+		goto out;
+	for (int c = 0; c < NFT_CHAIN_COUNT; c++) {
+		struct nftnl_chain *ch;
+
+		if (!nft_ruleset_has_chain(&rs, c))
+			continue;
+		err = -ENOMEM;
+		if (!(room = batch_room(b)) || !(ch = chain_object(c)))
+			goto out;
+		nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_NEWCHAIN, NFPROTO_INET,
+					    NLM_F_CREATE | NLM_F_ACK, b->seq_first + b->n_msgs);
+		nftnl_chain_nlmsg_build_payload(nlh, ch);
+		nftnl_chain_free(ch);
+		batch_commit(b, nlh, "add chain", nft_chains[c].name);
+	}
+	for (size_t i = 0; i < rs.n; i++) {
+		struct nftnl_rule *r;
+
+		err = -ENOMEM;
+		if (!(room = batch_room(b)) || !(r = rule_object(&rs.rules[i])))
+			goto out;
+		nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_NEWRULE, NFPROTO_INET,
+					    NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK,
+					    b->seq_first + b->n_msgs);
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+		nftnl_rule_free(r);
+		batch_commit(b, nlh, "add rule", rs.rules[i].comment);
+	}
+	err = -ENOMEM;
+	if (!(room = batch_room(b)))
+		goto out;
+	batch_commit(b, nftnl_batch_end(room, b->seq_first + b->n_msgs), "commit transaction",
+		     NULL);
+	err = 0;
+out:
+	nft_ruleset_free(&rs);
+	if (err < 0)
+		vrf_nft_batch_free(b);
+	return err;
+}
+
+/* ---- the socket ---------------------------------------------------------- */
+
+static int nl_open(struct mnl_socket **out, const struct vrf_log *log)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	int err = 0;
+
+	*out = NULL;
+	if (!nl)
+		return report(log, -errno, "netlink socket");
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = report(log, -errno, "netlink bind");
+		mnl_socket_close(nl);
+		return err;
+	}
+	*out = nl;
+	return 0;
+}
+
+/* Make room for size bytes in a socket buffer: FORCE needs CAP_NET_ADMIN,
+ * which applying needs anyway; without it the default has to do. */
+static void sock_buffer(struct mnl_socket *nl, int opt, int force, size_t size)
+{
+	int fd = mnl_socket_get_fd(nl), cur = 0, want;
+	socklen_t len = sizeof(cur);
+
+	if (size > (size_t)(1 << 30))
+		size = 1 << 30;
+	want = (int)size;
+	if (getsockopt(fd, SOL_SOCKET, opt, &cur, &len) == 0 && cur >= want)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, force, &want, sizeof(want)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, opt, &want, sizeof(want));
+}
+
+/*
+ * Send the transaction, then read every reply. nfnetlink runs the batch
+ * inside sendmsg, so all replies are queued when it returns; the poll only
+ * guards against a kernel that does otherwise. Success is an ack for every
+ * message that asked for one (all but BEGIN/END); any error aborts the
+ * whole transaction in the kernel and is reported with the message it hit.
+ */
+static int batch_send(struct mnl_socket *nl, const struct vrf_nft_batch *b,
+		      const struct vrf_log *log)
+{
+	struct pollfd pfd = { .fd = mnl_socket_get_fd(nl), .events = POLLIN };
+	uint32_t want = b->n_msgs - 2, acked = 0, err_seq = 0;
+	int one = 1, err = 0, first_err = 0;
+	char *buf = malloc(RECV_SIZE);
+
+	if (!buf)
+		return -ENOMEM;
+	sock_buffer(nl, SO_SNDBUF, SO_SNDBUFFORCE, b->len + 4096);
+	/* Every ack is an skb of its own in the receive queue. */
+	sock_buffer(nl, SO_RCVBUF, SO_RCVBUFFORCE, (size_t)b->n_msgs * 1024 + 65536);
+	/* Errors carry only the header of the message they refuse, not all of it. */
+	(void)setsockopt(pfd.fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (mnl_socket_sendto(nl, b->buf, b->len) < 0) {
+		err = report(log, -errno, "send transaction");
+		goto out;
+	}
+	while (acked < want && !first_err) {
+		ssize_t got;
+		int n, pr = poll(&pfd, 1, REPLY_TIMEOUT_MS);
+
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0) {
+			err = report(log, pr < 0 ? -errno : -ETIMEDOUT, "waiting for nf_tables");
+			goto out;
+		}
+		got = mnl_socket_recvfrom(nl, buf, RECV_SIZE);
+		if (got < 0) {
+			err = report(log, -errno, "reading nf_tables replies");
+			goto out;
+		}
+		n = (int)got;
+		for (struct nlmsghdr *nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, n);
+		     nlh = mnl_nlmsg_next(nlh, &n)) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+			if (nlh->nlmsg_type != NLMSG_ERROR ||
+			    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)) ||
+			    nlh->nlmsg_seq - b->seq_first >= b->n_msgs)
+				continue;
+			if (e->error == 0) {
+				acked++;
+			} else if (!first_err) {
+				first_err = e->error;
+				err_seq = nlh->nlmsg_seq;
+			}
+		}
+	}
+	if (first_err)
+		err = report(log, first_err, b->what[err_seq - b->seq_first]);
+out:
+	free(buf);
+	return err;
+}
+
+static int batch_run(const struct vrf_docker *d, const struct vrf_log *log)
+{
+	struct vrf_nft_batch b = { 0 };
+	struct mnl_socket *nl = NULL;
+	int err;
+
+	err = vrf_nft_batch_build(d, (uint32_t)time(NULL), &b, log);
+	if (err < 0) {
+		if (err == -ENOMEM)
+			vrf_err(log, "nft: out of memory");
+		goto out;
+	}
+	err = nl_open(&nl, log);
+	if (err < 0)
+		goto out;
+	err = batch_send(nl, &b, log);
+out:
+	if (nl)
+		mnl_socket_close(nl);
+	vrf_nft_batch_free(&b);
+	return err;
+}
+
+int vrf_nft_validate(const struct vrf_docker *d, const struct vrf_log *log)
+{
+	int err = 0;
+
+	if (!vrf_nft_wanted(d))
+		return 0;
+	for (size_t i = 0; i < d->n_bridges; i++) {
+		if (if_nametoindex(d->bridges[i]) != 0)
+			continue;
+		vrf_err(log, "%s:%u: bridge '%s' does not exist", d->where.file ? d->where.file : "?",
+			d->where.line, d->bridges[i]);
+		err = -ENODEV;
+	}
+	return err;
+}
+
+/* Drift's findings are news for `plan`, detail for `apply`: one level down. */
+static void demote(void *data, int priority, const char *msg)
+{
+	vrf_logf(data, priority == LOG_INFO ? LOG_DEBUG : priority, "%s", msg);
+}
+
+int vrf_nft_apply(const struct vrf_docker *d, const struct vrf_log *log)
+{
+	struct vrf_log quiet = { demote, (void *)log };
+	bool differs = true;
+	int err = vrf_nft_validate(d, log);
+
+	if (err < 0)
+		return err;
+	/*
+	 * Idempotent: when the kernel already holds exactly this table, send
+	 * nothing, so the drop counters keep counting across applies.
+	 */
+	err = vrf_nft_drift(d, &differs, &quiet);
+	if (err < 0)
+		return err;
+	if (!differs) {
+		vrf_debug(log, "nft: table inet %s is up to date", VRF_NFT_TABLE);
+		return 0;
+	}
+	return batch_run(vrf_nft_wanted(d) ? d : NULL, log);
+}
+
+int vrf_nft_delete(const struct vrf_log *log)
+{
+	return batch_run(NULL, log);
+}
+
+/* ---- reading the kernel's table ------------------------------------------ */
+
+struct kchain {
+	char name[32];
+	bool base;               /* has a hook */
+	uint32_t hook;
+	int32_t prio;
+	uint32_t policy;
+	char type[16];
+};
+
+struct krule {
+	char chain[32];
+	char comment[VRF_NFT_COMMENT_MAX];
+	char *sig;
+	bool has_counter;
+	uint64_t packets, bytes;
+};
+
+struct kstate {
+	bool table;
+	struct kchain *chains;
+	size_t n_chains;
+	struct krule *rules;
+	size_t n_rules;
+	int err;                 /* first failure inside a callback */
+};
+
+static void kstate_free(struct kstate *k)
+{
+	for (size_t i = 0; i < k->n_rules; i++)
+		free(k->rules[i].sig);
+	free(k->rules);
+	free(k->chains);
+	memset(k, 0, sizeof(*k));
+}
+
+static int comment_cb(const struct nftnl_udata *attr, void *data)
+{
+	char *out = data;
+
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_RULE_COMMENT && nftnl_udata_len(attr) > 0)
+		snprintf(out, VRF_NFT_COMMENT_MAX, "%.*s", (int)nftnl_udata_len(attr),
+			 (const char *)nftnl_udata_get(attr));
+	return 0;
+}
+
+/*
+ * What drift compares: the comment and every expression as libnftnl prints
+ * it, except the counter, whose values change with traffic. Built the same
+ * way from the rule we would load and from the rule the kernel dumps.
+ */
+static int rule_signature(struct nftnl_rule *r, char *comment_out, char **sig,
+			  bool *has_counter, uint64_t *packets, uint64_t *bytes)
+{
+	char comment_buf[VRF_NFT_COMMENT_MAX] = "", text[1024];
+	struct nftnl_expr_iter *it = NULL;
+	struct nftnl_expr *e;
+	const void *ud;
+	uint32_t ud_len = 0;
+	size_t len = 0;
+	FILE *f;
+	int err = 0;
+
+	*sig = NULL;
+	*has_counter = false;
+	ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &ud_len);
+	if (ud && ud_len)
+		(void)nftnl_udata_parse(ud, ud_len, comment_cb, comment_buf);
+	if (comment_out)
+		memcpy(comment_out, comment_buf, sizeof(comment_buf));
+	f = open_memstream(sig, &len);
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "comment \"%s\"", comment_buf);
+	if (!(it = nftnl_expr_iter_create(r))) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while ((e = nftnl_expr_iter_next(it))) {
+		const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+		if (name && strcmp(name, "counter") == 0) {
+			*has_counter = true;
+			*packets = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+			*bytes = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+			fputs(" [counter]", f);
+			continue;
+		}
+		text[0] = '\0';
+		nftnl_expr_snprintf(text, sizeof(text), e, NFTNL_OUTPUT_DEFAULT, 0);
+		fprintf(f, " [%s %s]", name ? name : "?", text);
+	}
+out:
+	nftnl_expr_iter_destroy(it);
+	if (fclose(f) != 0 && err == 0)
+		err = -ENOMEM;
+	if (err < 0) {
+		free(*sig);
+		*sig = NULL;
+	}
+	return err;
+}
+
+static int chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct kstate *k = data;
+	struct nftnl_chain *ch = nftnl_chain_alloc();
+	struct kchain *kc, *grown;
+
+	if (!ch || nftnl_chain_nlmsg_parse(nlh, ch) < 0)
+		goto out;
+	/* Older kernels dump every table's chains: keep ours only. */
+	if (nftnl_chain_get_u32(ch, NFTNL_CHAIN_FAMILY) != NFPROTO_INET ||
+	    !nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE) ||
+	    strcmp(nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE), VRF_NFT_TABLE) != 0)
+		goto out;
+	grown = realloc(k->chains, (k->n_chains + 1) * sizeof(*k->chains));
+	if (!grown) {
+		k->err = -ENOMEM;
+		goto out;
+	}
+	k->chains = grown;
+	kc = &k->chains[k->n_chains++];
+	memset(kc, 0, sizeof(*kc));
+	snprintf(kc->name, sizeof(kc->name), "%s", nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME));
+	kc->base = nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM);
+	if (kc->base) {
+		kc->hook = nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM);
+		kc->prio = nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO);
+		kc->policy = nftnl_chain_get_u32(ch, NFTNL_CHAIN_POLICY);
+		if (nftnl_chain_is_set(ch, NFTNL_CHAIN_TYPE))
+			snprintf(kc->type, sizeof(kc->type), "%s",
+				 nftnl_chain_get_str(ch, NFTNL_CHAIN_TYPE));
+	}
+out:
+	nftnl_chain_free(ch);
+	return MNL_CB_OK;
+}
+
+static int rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct kstate *k = data;
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct krule *kr, *grown;
+	int err;
+
+	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0)
+		goto out;
+	if (nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) != NFPROTO_INET ||
+	    !nftnl_rule_get_str(r, NFTNL_RULE_TABLE) ||
+	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), VRF_NFT_TABLE) != 0)
+		goto out;
+	grown = realloc(k->rules, (k->n_rules + 1) * sizeof(*k->rules));
+	if (!grown) {
+		k->err = -ENOMEM;
+		goto out;
+	}
+	k->rules = grown;
+	kr = &k->rules[k->n_rules];
+	memset(kr, 0, sizeof(*kr));
+	snprintf(kr->chain, sizeof(kr->chain), "%s", nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+	err = rule_signature(r, kr->comment, &kr->sig, &kr->has_counter, &kr->packets,
+			     &kr->bytes);
+	if (err < 0)
+		k->err = err;
+	else
+		k->n_rules++;
+out:
+	nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+/*
+ * One request, replies through cb until DONE (dump) or the ack. -ENOENT when
+ * the table does not exist; -EINTR when the ruleset changed mid-dump.
+ */
+static int nl_request(struct mnl_socket *nl, uint16_t type, uint16_t flags, mnl_cb_t cb,
+		      void *data)
+{
+	uint32_t seq = (uint32_t)time(NULL), portid = mnl_socket_get_portid(nl);
+	char *buf = malloc(RECV_SIZE);
+	struct nlmsghdr *nlh;
+	int err = 0, ret;
+
+	if (!buf)
+		return -ENOMEM;
+	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, flags, seq);
+	if (type == NFT_MSG_GETTABLE)
+		mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, VRF_NFT_TABLE);
+	else if (type == NFT_MSG_GETRULE)
+		/* The kernel filters a rule dump by table. */
+		mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, VRF_NFT_TABLE);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		err = -errno;
+		goto out;
+	}
+	do {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, RECV_SIZE);
+
+		if (n < 0) {
+			err = -errno;
+			goto out;
+		}
+		ret = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data);
+	} while (ret > 0);
+	if (ret < 0)
+		err = -errno;
+out:
+	free(buf);
+	return err;
+}
+
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	((struct kstate *)data)->table = true;
+	return MNL_CB_OK;
+}
+
+/* The kernel's table inet vrfctl, chains and rules. k->table false: absent. */
+static int kstate_read(struct kstate *k, const struct vrf_log *log)
+{
+	struct mnl_socket *nl = NULL;
+	int err;
+
+	for (int tries = 0; tries < 3; tries++) {
+		kstate_free(k);
+		err = nl_open(&nl, log);
+		if (err < 0)
+			return err;
+		err = nl_request(nl, NFT_MSG_GETTABLE, NLM_F_ACK, table_cb, k);
+		/* nfnetlink answers a plain request for a subsystem it does not
+		 * have with EINVAL (a batch gets EOPNOTSUPP); this request is
+		 * well-formed, so EINVAL here means no nf_tables. */
+		if (err == -EINVAL)
+			err = -EOPNOTSUPP;
+		if (err == -ENOENT) {
+			k->table = false;
+			err = 0;
+			goto out;
+		}
+		if (err == 0)
+			err = nl_request(nl, NFT_MSG_GETCHAIN, NLM_F_DUMP, chain_cb, k);
+		if (err == 0)
+			err = nl_request(nl, NFT_MSG_GETRULE, NLM_F_DUMP, rule_cb, k);
+		if (err == 0)
+			err = k->err;
+		/* The table went away between the requests: as good as absent. */
+		if (err == -ENOENT) {
+			kstate_free(k);
+			err = 0;
+			goto out;
+		}
+		if (err != -EINTR)
+			goto out;
+		mnl_socket_close(nl);
+		nl = NULL;
+	}
+out:
+	if (nl)
+		mnl_socket_close(nl);
+	if (err < 0) {
+		kstate_free(k);
+		return report(log, err, "reading table inet " VRF_NFT_TABLE);
+	}
+	return 0;
+}
+
+/* ---- drift --------------------------------------------------------------- */
+
+static bool chain_matches(const struct kchain *kc, enum nft_chain_id c)
+{
+	return kc->base && kc->hook == nft_chains[c].hook && kc->prio == nft_chains[c].prio &&
+	       kc->policy == NF_ACCEPT && strcmp(kc->type, "filter") == 0;
+}
+
+/* Compare one desired chain's rules, in order, with the kernel's. */
+static bool rules_differ(const struct nft_ruleset *rs, enum nft_chain_id c,
+			 const struct kstate *k, int *err, const struct vrf_log *log)
+{
+	const char *name = nft_chains[c].name;
+	size_t ki = 0, pos = 0;
+	bool differs = false;
+
+	for (size_t i = 0; i < rs->n && !differs && *err == 0; i++) {
+		struct nftnl_rule *r;
+		bool counter;
+		uint64_t p, b;
+		char *sig = NULL;
+
+		if (rs->rules[i].chain != c)
+			continue;
+		pos++;
+		while (ki < k->n_rules && strcmp(k->rules[ki].chain, name) != 0)
+			ki++;
+		if (ki == k->n_rules) {
+			vrf_info(log, "nft: chain %s: rule %zu '%s' is missing", name, pos,
+				 rs->rules[i].comment);
+			differs = true;
+			break;
+		}
+		if (!(r = rule_object(&rs->rules[i]))) {
+			*err = -ENOMEM;
+			break;
+		}
+		*err = rule_signature(r, NULL, &sig, &counter, &p, &b);
+		nftnl_rule_free(r);
+		if (*err == 0 && strcmp(sig, k->rules[ki].sig) != 0) {
+			vrf_info(log, "nft: chain %s: rule %zu is '%s' in the kernel, '%s' expected",
+				 name, pos, k->rules[ki].comment, rs->rules[i].comment);
+			differs = true;
+		}
+		free(sig);
+		ki++;
+	}
+	for (; ki < k->n_rules && !differs && *err == 0; ki++) {
+		if (strcmp(k->rules[ki].chain, name) != 0)
+			continue;
+		vrf_info(log, "nft: chain %s: rule '%s' was added", name, k->rules[ki].comment);
+		differs = true;
+	}
+	return differs;
+}
+
+int vrf_nft_drift(const struct vrf_docker *d, bool *differs, const struct vrf_log *log)
+{
+	struct nft_ruleset rs = { 0 };
+	struct kstate k = { 0 };
+	int err;
+
+	*differs = false;
+	err = nft_ruleset_build(d, &rs, log);
+	if (err < 0)
+		goto out;
+	err = kstate_read(&k, log);
+	if (err < 0)
+		goto out;
+	if (rs.n == 0) {
+		if (k.table)
+			vrf_info(log, "nft: table inet %s is loaded, no [docker] bridge wants it",
+				 VRF_NFT_TABLE);
+		*differs = k.table;
+		goto out;
+	}
+	if (!k.table) {
+		vrf_info(log, "nft: table inet %s is missing", VRF_NFT_TABLE);
+		*differs = true;
+		goto out;
+	}
+	for (size_t i = 0; i < k.n_chains; i++) {
+		int c;
+
+		for (c = 0; c < NFT_CHAIN_COUNT; c++)
+			if (strcmp(k.chains[i].name, nft_chains[c].name) == 0 &&
+			    nft_ruleset_has_chain(&rs, c))
+				break;
+		if (c == NFT_CHAIN_COUNT) {
+			vrf_info(log, "nft: chain %s is not one vrfctl loads", k.chains[i].name);
+			*differs = true;
+		} else if (!chain_matches(&k.chains[i], c)) {
+			vrf_info(log, "nft: chain %s: type, hook, priority or policy changed",
+				 k.chains[i].name);
+			*differs = true;
+		}
+	}
+	for (int c = 0; c < NFT_CHAIN_COUNT && err == 0; c++) {
+		bool found = false;
+
+		if (!nft_ruleset_has_chain(&rs, c))
+			continue;
+		for (size_t i = 0; i < k.n_chains; i++)
+			found = found || strcmp(k.chains[i].name, nft_chains[c].name) == 0;
+		if (!found) {
+			vrf_info(log, "nft: chain %s is missing", nft_chains[c].name);
+			*differs = true;
+			continue;
+		}
+		if (rules_differ(&rs, c, &k, &err, log))
+			*differs = true;
+	}
+	if (err < 0)
+		vrf_err(log, "nft: out of memory");
+out:
+	kstate_free(&k);
+	nft_ruleset_free(&rs);
+	return err;
+}
+
+/* ---- counters ------------------------------------------------------------ */
+
+int vrf_nft_counters(struct vrf_nft_counter **list, size_t *n, const struct vrf_log *log)
+{
+	struct kstate k = { 0 };
+	struct vrf_nft_counter *out = NULL;
+	size_t count = 0;
+	int err;
+
+	*list = NULL;
+	*n = 0;
+	err = kstate_read(&k, log);
+	if (err < 0)
+		return err;
+	if (!k.table) {
+		err = -ENOENT;
+		goto out;
+	}
+	for (size_t i = 0; i < k.n_rules; i++)
+		count += k.rules[i].has_counter;
+	if (count && !(out = calloc(count, sizeof(*out)))) {
+		err = -ENOMEM;
+		goto out;
+	}
+	count = 0;
+	for (size_t i = 0; i < k.n_rules; i++) {
+		if (!k.rules[i].has_counter)
+			continue;
+		snprintf(out[count].chain, sizeof(out[count].chain), "%s", k.rules[i].chain);
+		snprintf(out[count].comment, sizeof(out[count].comment), "%s", k.rules[i].comment);
+		out[count].packets = k.rules[i].packets;
+		out[count].bytes = k.rules[i].bytes;
+		count++;
+	}
+	*list = out;
+	*n = count;
+out:
+	kstate_free(&k);
+	return err;
+}

@@ -1,0 +1,581 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The nft builder without a kernel: the text `vrfctl plan` shows, pinned in
+ * tests/fixtures/nft/ (the netns test proves nft lists a loaded table exactly
+ * so), and the transaction parsed back message by message: types, sequence
+ * numbers, flags, chains, rule comments, and the expressions of a few rules
+ * against what nft(8) itself generates for the same text (nft --debug=netlink).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+/* netinet/in.h (through these) before linux/netfilter.h's linux/in.h. */
+#include "addr.h"
+#include "config.h"
+#include "nft.h"
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+struct fixture {
+	struct vrf_config cfg;
+	char log[4096];
+	struct vrf_log logger;
+	struct vrf_nft_batch batch;
+};
+
+static void capture(void *data, int priority, const char *msg)
+{
+	struct fixture *f = data;
+
+	(void)priority;
+	snprintf(f->log + strlen(f->log), sizeof(f->log) - strlen(f->log), "%s\n", msg);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->logger = (struct vrf_log){ capture, f };
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	vrf_nft_batch_free(&f->batch);
+	vrf_config_free(&f->cfg);
+	free(f);
+	return 0;
+}
+
+static void add_bridge(struct vrf_docker *d, const char *name)
+{
+	d->bridges = realloc(d->bridges, (d->n_bridges + 1) * sizeof(*d->bridges));
+	assert_non_null(d->bridges);
+	snprintf(d->bridges[d->n_bridges++], IFNAMSIZ, "%s", name);
+	d->present = true;
+	d->where = (struct vrf_where){ "/etc/vrfctl.conf", 7 };
+}
+
+/* proto, then n (lo, hi) pairs; n == 0: the whole protocol. */
+static void add_rule(struct vrf_port_rule **rules, size_t *n_rules, uint8_t proto, size_t n, ...)
+{
+	struct vrf_port_rule *r;
+	va_list ap;
+
+	*rules = realloc(*rules, (*n_rules + 1) * sizeof(**rules));
+	assert_non_null(*rules);
+	r = &(*rules)[(*n_rules)++];
+	memset(r, 0, sizeof(*r));
+	r->proto = proto;
+	r->where = (struct vrf_where){ "/etc/vrfctl.conf", 9 };
+	if (n) {
+		r->ports = calloc(n, sizeof(*r->ports));
+		assert_non_null(r->ports);
+	}
+	va_start(ap, n);
+	for (size_t i = 0; i < n; i++) {
+		r->ports[i].lo = (uint16_t)va_arg(ap, int);
+		r->ports[i].hi = (uint16_t)va_arg(ap, int);
+	}
+	va_end(ap);
+	r->n_ports = n;
+}
+
+static void add_from(struct vrf_docker *d, const char *text)
+{
+	d->allow_from = realloc(d->allow_from, (d->n_allow_from + 1) * sizeof(*d->allow_from));
+	assert_non_null(d->allow_from);
+	assert_int_equal(vrf_prefix_parse(text, &d->allow_from[d->n_allow_from++]), 0);
+}
+
+/* The example of the design and of examples/docker-isolation.conf. */
+static void config_full(struct vrf_docker *d)
+{
+	add_bridge(d, "docker0");
+	add_rule(&d->allow, &d->n_allow, IPPROTO_TCP, 1, 18000, 18300);
+	d->isolate_containers = true;
+	add_from(d, "172.17.0.10");
+	add_rule(&d->host_allow, &d->n_host_allow, IPPROTO_TCP, 1, 8080, 8080);
+}
+
+static void config_two_bridges(struct vrf_docker *d)
+{
+	add_bridge(d, "docker0");
+	add_bridge(d, "br-backend");
+	add_rule(&d->allow, &d->n_allow, IPPROTO_TCP, 2, 80, 80, 443, 443);
+	add_rule(&d->allow, &d->n_allow, IPPROTO_UDP, 0);
+	add_rule(&d->allow, &d->n_allow, IPPROTO_SCTP, 1, 9000, 9010);
+	d->isolate_containers = true;
+	add_from(d, "172.16.0.0/12");
+	add_from(d, "2001:db8::42");
+	add_rule(&d->host_allow, &d->n_host_allow, IPPROTO_UDP, 1, 53, 53);
+	add_rule(&d->host_allow, &d->n_host_allow, IPPROTO_TCP, 1, 53, 53);
+}
+
+static char *read_fixture(const char *name)
+{
+	const char *top = getenv("top_srcdir");
+	char path[4096], *text;
+	long len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/nft/%s", top ? top : ".", name);
+	f = fopen(path, "r");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)len + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	return text;
+}
+
+static void assert_render(struct fixture *f, const char *fixture)
+{
+	char *text = NULL, *want = read_fixture(fixture);
+
+	assert_int_equal(vrf_nft_render(&f->cfg.docker, &text, &f->logger), 0);
+	assert_string_equal(text, want);
+	free(text);
+	free(want);
+}
+
+/* ---- the batch, parsed back ---------------------------------------------- */
+
+struct parsed {
+	uint16_t type[256];            /* nfnetlink message type, subsystem stripped */
+	uint16_t flags[256];
+	size_t n;
+	struct nftnl_rule *rules[128];
+	size_t n_rules;
+	struct nftnl_chain *chains[4];
+	size_t n_chains;
+};
+
+static void parse_batch(const struct vrf_nft_batch *b, struct parsed *p)
+{
+	const struct nlmsghdr *nlh = b->buf;
+	int left = (int)b->len;
+
+	memset(p, 0, sizeof(*p));
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+		uint16_t type = nlh->nlmsg_type;
+
+		assert_true(p->n < 256);
+		assert_int_equal(nlh->nlmsg_seq, b->seq_first + p->n);
+		if (type != NFNL_MSG_BATCH_BEGIN && type != NFNL_MSG_BATCH_END) {
+			assert_int_equal(type >> 8, NFNL_SUBSYS_NFTABLES);
+			assert_int_equal(nfg->nfgen_family, NFPROTO_INET);
+			type &= 0xff;
+		} else {
+			/* nfnetlink routes the whole batch to nf_tables. */
+			assert_int_equal(ntohs(nfg->res_id), NFNL_SUBSYS_NFTABLES);
+		}
+		p->type[p->n] = type;
+		p->flags[p->n++] = nlh->nlmsg_flags;
+		if (type == NFT_MSG_NEWRULE) {
+			struct nftnl_rule *r = nftnl_rule_alloc();
+
+			assert_int_equal(nftnl_rule_nlmsg_parse(nlh, r), 0);
+			p->rules[p->n_rules++] = r;
+		} else if (type == NFT_MSG_NEWCHAIN) {
+			struct nftnl_chain *c = nftnl_chain_alloc();
+
+			assert_int_equal(nftnl_chain_nlmsg_parse(nlh, c), 0);
+			p->chains[p->n_chains++] = c;
+		} else if (type == NFT_MSG_NEWTABLE || type == NFT_MSG_DELTABLE) {
+			struct nftnl_table *t = nftnl_table_alloc();
+
+			assert_int_equal(nftnl_table_nlmsg_parse(nlh, t), 0);
+			assert_string_equal(nftnl_table_get_str(t, NFTNL_TABLE_NAME), "vrfctl");
+			nftnl_table_free(t);
+		}
+	}
+	/* Every byte is a whole message, and the count is the one we keep. */
+	assert_int_equal(left, 0);
+	assert_int_equal(p->n, b->n_msgs);
+}
+
+static void parsed_free(struct parsed *p)
+{
+	for (size_t i = 0; i < p->n_rules; i++)
+		nftnl_rule_free(p->rules[i]);
+	for (size_t i = 0; i < p->n_chains; i++)
+		nftnl_chain_free(p->chains[i]);
+}
+
+static int comment_cb(const struct nftnl_udata *attr, void *data)
+{
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_RULE_COMMENT)
+		*(const char **)data = nftnl_udata_get(attr);
+	return 0;
+}
+
+static const char *rule_comment(struct nftnl_rule *r)
+{
+	const char *comment = NULL;
+	uint32_t len = 0;
+	const void *ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
+
+	assert_non_null(ud);
+	assert_int_equal(nftnl_udata_parse(ud, len, comment_cb, &comment), 0);
+	assert_non_null(comment);
+	return comment;
+}
+
+/* The expressions as nft --debug=netlink prints them, one "[ ... ]" per line. */
+static char *rule_exprs(struct nftnl_rule *r)
+{
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct nftnl_expr *e;
+	char *out = calloc(1, 8192), one[1024];
+
+	assert_non_null(out);
+	while ((e = nftnl_expr_iter_next(it))) {
+		nftnl_expr_snprintf(one, sizeof(one), e, NFTNL_OUTPUT_DEFAULT, 0);
+		snprintf(out + strlen(out), 8192 - strlen(out), "[ %s %s]\n",
+			 nftnl_expr_get_str(e, NFTNL_EXPR_NAME), one);
+	}
+	nftnl_expr_iter_destroy(it);
+	return out;
+}
+
+static struct nftnl_rule *find_rule(struct parsed *p, const char *comment)
+{
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (strcmp(rule_comment(p->rules[i]), comment) == 0)
+			return p->rules[i];
+	fail_msg("no rule '%s'", comment);
+	return NULL;
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static void test_render_minimal(void **state)
+{
+	struct fixture *f = *state;
+
+	add_bridge(&f->cfg.docker, "docker0");
+	assert_render(f, "minimal.nft");
+}
+
+static void test_render_full(void **state)
+{
+	struct fixture *f = *state;
+
+	config_full(&f->cfg.docker);
+	assert_render(f, "full.nft");
+}
+
+static void test_render_two_bridges(void **state)
+{
+	struct fixture *f = *state;
+
+	config_two_bridges(&f->cfg.docker);
+	assert_render(f, "two-bridges.nft");
+}
+
+/* The shipped example, through the real parser, is the pinned full ruleset. */
+static void test_render_example_config(void **state)
+{
+	struct fixture *f = *state;
+	const char *top = getenv("top_srcdir");
+	char path[4096];
+	const char *paths[] = { path };
+
+	snprintf(path, sizeof(path), "%s/examples/docker-isolation.conf", top ? top : ".");
+	assert_int_equal(vrf_config_load_files(&f->cfg, paths, 1, &f->logger), 0);
+	assert_render(f, "full.nft");
+}
+
+/* No [docker] section, or one without a bridge: nothing to show or load. */
+static void test_render_empty(void **state)
+{
+	struct fixture *f = *state;
+	char *text = NULL;
+
+	assert_false(vrf_nft_wanted(&f->cfg.docker));
+	assert_int_equal(vrf_nft_render(&f->cfg.docker, &text, &f->logger), 0);
+	assert_string_equal(text, "");
+	free(text);
+	f->cfg.docker.present = true;
+	assert_false(vrf_nft_wanted(&f->cfg.docker));
+	assert_false(vrf_nft_wanted(NULL));
+}
+
+/* Nothing wanted: the batch only removes the table, add-then-delete. */
+static void test_batch_delete_only(void **state)
+{
+	struct fixture *f = *state;
+	struct parsed p;
+
+	assert_int_equal(vrf_nft_batch_build(NULL, 1000, &f->batch, &f->logger), 0);
+	parse_batch(&f->batch, &p);
+	assert_int_equal(p.n, 4);
+	assert_int_equal(p.type[0], NFNL_MSG_BATCH_BEGIN);
+	assert_int_equal(p.type[1], NFT_MSG_NEWTABLE);
+	assert_int_equal(p.type[2], NFT_MSG_DELTABLE);
+	assert_int_equal(p.type[3], NFNL_MSG_BATCH_END);
+	assert_true(p.flags[1] & NLM_F_CREATE);
+	/* Not EXCL: adding an existing table is what makes the delete safe. */
+	assert_false(p.flags[1] & NLM_F_EXCL);
+	assert_true(p.flags[1] & NLM_F_ACK);
+	assert_true(p.flags[2] & NLM_F_ACK);
+	assert_false(p.flags[0] & NLM_F_ACK);
+	assert_string_equal(f->batch.what[2], "delete table 'inet vrfctl'");
+	parsed_free(&p);
+}
+
+static void test_batch_full(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const comments[] = {
+		"docker0: replies",
+		"docker0: allow tcp 18000-18300",
+		"docker0: drop inbound",
+		"docker0: isolate nd-neighbor-solicit",
+		"docker0: isolate nd-neighbor-advert",
+		"docker0: allow-from 172.17.0.10",
+		"docker0: isolate containers",
+		"docker0: host replies",
+		"docker0: host nd-neighbor-solicit",
+		"docker0: host nd-neighbor-advert",
+		"docker0: host-allow tcp 8080",
+		"docker0: drop to host",
+	};
+	const size_t n_comments = sizeof(comments) / sizeof(comments[0]);
+	char what[VRF_NFT_COMMENT_MAX + 32];
+	struct parsed p;
+	char *exprs;
+
+	config_full(&f->cfg.docker);
+	assert_int_equal(vrf_nft_batch_build(&f->cfg.docker, 77, &f->batch, &f->logger), 0);
+	assert_int_equal(f->batch.seq_first, 77);
+	parse_batch(&f->batch, &p);
+	/* BEGIN, add, delete, add, 2 chains, the rules, END. */
+	assert_int_equal(p.n, 4 + 2 + n_comments + 1);
+	assert_int_equal(p.type[0], NFNL_MSG_BATCH_BEGIN);
+	assert_int_equal(p.type[1], NFT_MSG_NEWTABLE);
+	assert_int_equal(p.type[2], NFT_MSG_DELTABLE);
+	assert_int_equal(p.type[3], NFT_MSG_NEWTABLE);
+	assert_int_equal(p.type[4], NFT_MSG_NEWCHAIN);
+	assert_int_equal(p.type[5], NFT_MSG_NEWCHAIN);
+	for (size_t i = 6; i < p.n - 1; i++) {
+		assert_int_equal(p.type[i], NFT_MSG_NEWRULE);
+		assert_true(p.flags[i] & NLM_F_APPEND);
+		assert_true(p.flags[i] & NLM_F_ACK);
+	}
+	assert_int_equal(p.type[p.n - 1], NFNL_MSG_BATCH_END);
+	assert_false(p.flags[p.n - 1] & NLM_F_ACK);
+
+	/* Chains: base chains at filter - 10, policy accept. */
+	assert_int_equal(p.n_chains, 2);
+	assert_string_equal(nftnl_chain_get_str(p.chains[0], NFTNL_CHAIN_NAME), "forward");
+	assert_int_equal(nftnl_chain_get_u32(p.chains[0], NFTNL_CHAIN_HOOKNUM), NF_INET_FORWARD);
+	assert_string_equal(nftnl_chain_get_str(p.chains[1], NFTNL_CHAIN_NAME), "input");
+	assert_int_equal(nftnl_chain_get_u32(p.chains[1], NFTNL_CHAIN_HOOKNUM), NF_INET_LOCAL_IN);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(nftnl_chain_get_s32(p.chains[i], NFTNL_CHAIN_PRIO), -10);
+		assert_int_equal(nftnl_chain_get_u32(p.chains[i], NFTNL_CHAIN_POLICY), NF_ACCEPT);
+		assert_string_equal(nftnl_chain_get_str(p.chains[i], NFTNL_CHAIN_TYPE), "filter");
+		assert_string_equal(nftnl_chain_get_str(p.chains[i], NFTNL_CHAIN_TABLE), "vrfctl");
+	}
+
+	/* Rules in order, each in its chain, each named by its comment. */
+	assert_int_equal(p.n_rules, n_comments);
+	for (size_t i = 0; i < n_comments; i++) {
+		assert_string_equal(rule_comment(p.rules[i]), comments[i]);
+		assert_string_equal(nftnl_rule_get_str(p.rules[i], NFTNL_RULE_CHAIN),
+				    i < 7 ? "forward" : "input");
+		assert_string_equal(nftnl_rule_get_str(p.rules[i], NFTNL_RULE_TABLE), "vrfctl");
+		/* What an error on this message would be reported as. */
+		snprintf(what, sizeof(what), "add rule '%s'", comments[i]);
+		assert_string_equal(f->batch.what[6 + i], what);
+	}
+
+	/* Bytecode as nft --debug=netlink shows for the same rule text. */
+	exprs = rule_exprs(find_rule(&p, "docker0: allow tcp 18000-18300"));
+	assert_string_equal(exprs,
+		"[ meta load oifname => reg 1 ]\n"
+		"[ cmp eq reg 1 0x6b636f64 0x00307265 0x00000000 0x00000000 ]\n"
+		"[ meta load iifname => reg 1 ]\n"
+		"[ cmp neq reg 1 0x6b636f64 0x00307265 0x00000000 0x00000000 ]\n"
+		"[ meta load l4proto => reg 1 ]\n"
+		"[ cmp eq reg 1 0x00000006 ]\n"
+		"[ payload load 2b @ transport header + 2 => reg 1 ]\n"
+		"[ cmp gte reg 1 0x00005046 ]\n"
+		"[ cmp lte reg 1 0x00007c47 ]\n"
+		"[ immediate reg 0 accept ]\n");
+	free(exprs);
+	exprs = rule_exprs(find_rule(&p, "docker0: replies"));
+	assert_string_equal(exprs,
+		"[ meta load oifname => reg 1 ]\n"
+		"[ cmp eq reg 1 0x6b636f64 0x00307265 0x00000000 0x00000000 ]\n"
+		"[ ct load state => reg 1 ]\n"
+		"[ bitwise reg 1 = ( reg 1 & 0x00000006 ) ^ 0x00000000 ]\n"
+		"[ cmp neq reg 1 0x00000000 ]\n"
+		"[ immediate reg 0 accept ]\n");
+	free(exprs);
+	exprs = rule_exprs(find_rule(&p, "docker0: allow-from 172.17.0.10"));
+	assert_string_equal(exprs,
+		"[ meta load iifname => reg 1 ]\n"
+		"[ cmp eq reg 1 0x6b636f64 0x00307265 0x00000000 0x00000000 ]\n"
+		"[ meta load oifname => reg 1 ]\n"
+		"[ cmp eq reg 1 0x6b636f64 0x00307265 0x00000000 0x00000000 ]\n"
+		"[ meta load nfproto => reg 1 ]\n"
+		"[ cmp eq reg 1 0x00000002 ]\n"
+		"[ payload load 4b @ network header + 12 => reg 1 ]\n"
+		"[ cmp eq reg 1 0x0a0011ac ]\n"
+		"[ immediate reg 0 accept ]\n");
+	free(exprs);
+	exprs = rule_exprs(find_rule(&p, "docker0: drop inbound"));
+	assert_string_equal(exprs,
+		"[ meta load oifname => reg 1 ]\n"
+		"[ cmp eq reg 1 0x6b636f64 0x00307265 0x00000000 0x00000000 ]\n"
+		"[ meta load iifname => reg 1 ]\n"
+		"[ cmp neq reg 1 0x6b636f64 0x00307265 0x00000000 0x00000000 ]\n"
+		"[ counter pkts 0 bytes 0 ]\n"
+		"[ immediate reg 0 drop ]\n");
+	free(exprs);
+	exprs = rule_exprs(find_rule(&p, "docker0: host nd-neighbor-solicit"));
+	assert_string_equal(exprs,
+		"[ meta load iifname => reg 1 ]\n"
+		"[ cmp eq reg 1 0x6b636f64 0x00307265 0x00000000 0x00000000 ]\n"
+		"[ meta load nfproto => reg 1 ]\n"
+		"[ cmp eq reg 1 0x0000000a ]\n"
+		"[ meta load l4proto => reg 1 ]\n"
+		"[ cmp eq reg 1 0x0000003a ]\n"
+		"[ payload load 1b @ transport header + 0 => reg 1 ]\n"
+		"[ cmp eq reg 1 0x00000087 ]\n"
+		"[ immediate reg 0 accept ]\n");
+	free(exprs);
+	parsed_free(&p);
+}
+
+/* Prefixes off a byte boundary are masked; IPv6 ones load the right offset. */
+static void test_batch_prefixes(void **state)
+{
+	struct fixture *f = *state;
+	struct parsed p;
+	char *exprs;
+
+	config_two_bridges(&f->cfg.docker);
+	assert_int_equal(vrf_nft_batch_build(&f->cfg.docker, 1, &f->batch, &f->logger), 0);
+	parse_batch(&f->batch, &p);
+	exprs = rule_exprs(find_rule(&p, "br-backend: allow-from 172.16.0.0/12"));
+	assert_non_null(strstr(exprs,
+		"[ meta load nfproto => reg 1 ]\n"
+		"[ cmp eq reg 1 0x00000002 ]\n"
+		"[ payload load 4b @ network header + 12 => reg 1 ]\n"
+		"[ bitwise reg 1 = ( reg 1 & 0x0000f0ff ) ^ 0x00000000 ]\n"
+		"[ cmp eq reg 1 0x000010ac ]\n"));
+	free(exprs);
+	exprs = rule_exprs(find_rule(&p, "docker0: allow-from 2001:db8::42"));
+	assert_non_null(strstr(exprs,
+		"[ cmp eq reg 1 0x0000000a ]\n"
+		"[ payload load 16b @ network header + 8 => reg 1 ]\n"
+		"[ cmp eq reg 1 0xb80d0120 0x00000000 0x00000000 0x42000000 ]\n"));
+	free(exprs);
+	/* A whole protocol: no port match at all. */
+	exprs = rule_exprs(find_rule(&p, "docker0: allow udp"));
+	assert_null(strstr(exprs, "payload"));
+	assert_non_null(strstr(exprs, "[ cmp eq reg 1 0x00000011 ]\n[ immediate reg 0 accept ]\n"));
+	free(exprs);
+	/* Two bridges: the second one's rules follow the first's, per chain. */
+	assert_string_equal(rule_comment(p.rules[11]), "br-backend: replies");
+	parsed_free(&p);
+}
+
+static void test_bad_ports(void **state)
+{
+	struct fixture *f = *state;
+	struct vrf_docker *d = &f->cfg.docker;
+	char *text = (char *)"untouched";
+
+	add_bridge(d, "docker0");
+	add_rule(&d->allow, &d->n_allow, 47, 1, 80, 80);
+	assert_int_equal(vrf_nft_batch_build(d, 1, &f->batch, &f->logger), -EINVAL);
+	assert_null(f->batch.buf);
+	assert_int_equal(f->batch.n_msgs, 0);
+	assert_string_equal(f->log, "/etc/vrfctl.conf:9: allow: protocol 47 has no ports\n");
+	f->log[0] = '\0';
+	assert_int_equal(vrf_nft_render(d, &text, &f->logger), -EINVAL);
+	assert_null(text);
+
+	d->allow[0].proto = IPPROTO_UDP;
+	d->allow[0].ports[0] = (struct vrf_port_range){ 90, 80 };
+	f->log[0] = '\0';
+	assert_int_equal(vrf_nft_render(d, &text, &f->logger), -EINVAL);
+	assert_string_equal(f->log, "/etc/vrfctl.conf:9: allow: port range 90-80 is reversed\n");
+}
+
+/* Names no interface here carries: validate names each, with the file:line. */
+static void test_validate_missing_bridge(void **state)
+{
+	struct fixture *f = *state;
+
+	add_bridge(&f->cfg.docker, "vrfctl-nobr0");
+	add_bridge(&f->cfg.docker, "lo");
+	add_bridge(&f->cfg.docker, "vrfctl-nobr1");
+	assert_int_equal(vrf_nft_validate(&f->cfg.docker, &f->logger), -ENODEV);
+	assert_string_equal(f->log,
+		"/etc/vrfctl.conf:7: bridge 'vrfctl-nobr0' does not exist\n"
+		"/etc/vrfctl.conf:7: bridge 'vrfctl-nobr1' does not exist\n");
+	/* And apply stops there, before any socket. */
+	f->log[0] = '\0';
+	assert_int_equal(vrf_nft_apply(&f->cfg.docker, &f->logger), -ENODEV);
+	assert_non_null(strstr(f->log, "'vrfctl-nobr0' does not exist"));
+	/* Nothing wanted: nothing to check. */
+	assert_int_equal(vrf_nft_validate(NULL, &f->logger), 0);
+}
+
+static void test_free_null_safe(void **state)
+{
+	(void)state;
+	vrf_nft_batch_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_render_minimal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_render_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_render_two_bridges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_render_example_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_render_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_delete_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_prefixes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_ports, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_validate_missing_bridge, setup, teardown),
+		cmocka_unit_test(test_free_null_safe),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "netlink.h"
+#include "nft.h"
 #include "plan.h"
 
 /* `apply`, `plan` and `down` share one path: load, observe, plan, then act. */
@@ -33,6 +34,52 @@ static long fail_step_from_env(void)
 	return s && *s ? strtol(s, NULL, 10) : -1;
 }
 
+/* A host with no nf_tables at all has no vrfctl table either. */
+static bool nft_absent(int r)
+{
+	return r == -EOPNOTSUPP || r == -EPROTONOSUPPORT || r == -EAFNOSUPPORT;
+}
+
+struct nft_job {
+	const struct vrf_docker *docker;   /* NULL: remove the table */
+	const struct vrf_log *log;
+};
+
+/* The nftables half of an apply or down --all, run as the executor's last step. */
+static int nft_finish(void *data)
+{
+	const struct nft_job *job = data;
+	int r = job->docker ? vrf_nft_apply(job->docker, job->log) : vrf_nft_delete(job->log);
+
+	return nft_absent(r) && !(job->docker && vrf_nft_wanted(job->docker)) ? 0 : r;
+}
+
+/*
+ * What plan and --dry-run show of the nftables table: the text it would
+ * load, or its removal. Returns 1 when the kernel's table differs.
+ */
+static int nft_show_plan(const struct vrf_docker *docker, const struct vrf_log *log, FILE *out)
+{
+	bool wanted = docker && vrf_nft_wanted(docker), differs = false;
+	char *text = NULL;
+	int r = vrf_nft_drift(wanted ? docker : NULL, &differs, log);
+
+	if (r < 0)
+		return nft_absent(r) && !wanted ? 0 : r;
+	if (!differs)
+		return 0;
+	if (!wanted) {
+		fputs("nft delete table inet " VRF_NFT_TABLE "\n", out);
+		return 1;
+	}
+	r = vrf_nft_render(docker, &text, log);
+	if (r < 0)
+		return r;
+	fprintf(out, "nft -f - <<'EOF'\n%sEOF\n", text);
+	free(text);
+	return 1;
+}
+
 static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t n_names,
 	       bool all)
 {
@@ -40,11 +87,15 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 	struct vrf_state state = { 0 };
 	struct vrf_plan plan = { 0 };
 	struct vrf_nl *nl = NULL;
-	bool act = mode != MODE_PLAN && !o->dry_run;
+	bool act = mode != MODE_PLAN && !o->dry_run, touch_nft;
+	struct nft_job nft;
 	int lock = -1, status = VRFCTL_EXIT_ERROR, r;
 
 	r = vrf_config_load(&cfg, o->config_path, &o->log);
 	if (r < 0)
+		goto out;
+	/* Checks that need the kernel but change nothing come before any change. */
+	if ((mode == MODE_APPLY || mode == MODE_PLAN) && vrf_nft_validate(&cfg.docker, &o->log) < 0)
 		goto out;
 	if (act && vrf_lock_acquire(o->state_dir, &lock, &o->log) < 0)
 		goto out;
@@ -77,15 +128,32 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 	}
 	if (r < 0)
 		goto out;
+	/* The table follows the config on apply; only down --all removes it. */
+	nft.docker = mode == MODE_APPLY || mode == MODE_PLAN ? &cfg.docker : NULL;
+	nft.log = &o->log;
+	touch_nft = mode != MODE_DOWN_RULES && (mode != MODE_DOWN || all);
 	if (!act) {
+		int pending = 0;
+
 		vrf_plan_write(&plan, stdout);
-		if (plan.n_steps == 0)
+		if (touch_nft) {
+			pending = nft_show_plan(nft.docker, &o->log, stdout);
+			if (pending < 0)
+				goto out;
+		}
+		if (plan.n_steps == 0 && !pending)
 			vrf_notice(&o->log, "nothing to change");
-		status = mode == MODE_PLAN && plan.n_steps ? VRFCTL_EXIT_PENDING : VRFCTL_EXIT_OK;
+		status = mode == MODE_PLAN && (plan.n_steps || pending) ? VRFCTL_EXIT_PENDING
+									 : VRFCTL_EXIT_OK;
 		goto out;
 	}
 	{
-		struct vrf_apply_opts aopts = { .fail_at = fail_step_from_env() };
+		struct vrf_apply_opts aopts = {
+			.fail_at = fail_step_from_env(),
+			.finish = touch_nft ? nft_finish : NULL,
+			.finish_data = &nft,
+			.finish_what = nft.docker ? "load table inet vrfctl" : "delete table inet vrfctl",
+		};
 
 		r = vrf_plan_execute(nl, &plan, &aopts, &o->log);
 	}

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "config.h"
 #include "json.h"
 #include "netlink.h"
+#include "nft.h"
 #include "plan.h"
 
 /* Everything status shows, gathered once. */
@@ -20,6 +22,9 @@ struct view {
 	const struct vrf_config *cfg;
 	const struct vrf_state *st;
 	const char *only;            /* status VRF: just that one */
+	struct vrf_nft_counter *counters;  /* table inet vrfctl's rules */
+	size_t n_counters;
+	bool have_table;
 };
 
 static const char *family_name(int family)
@@ -127,6 +132,35 @@ static void json_vrf(const struct view *v, const struct vrf_obs_link *l, struct 
 	vrf_json_object_end(j);
 }
 
+static void text_nft(const struct view *v, FILE *out)
+{
+	if (!v->have_table)
+		return;
+	fputs("nftables (table inet " VRF_NFT_TABLE "):\n", out);
+	for (size_t i = 0; i < v->n_counters; i++)
+		fprintf(out, "  %-8s %-40s %8" PRIu64 " packets %10" PRIu64 " bytes\n",
+			v->counters[i].chain, v->counters[i].comment, v->counters[i].packets,
+			v->counters[i].bytes);
+}
+
+static void json_nft(const struct view *v, struct vrf_json *j)
+{
+	if (!v->have_table) {
+		vrf_json_null(j, "nft");
+		return;
+	}
+	vrf_json_array_begin(j, "nft");
+	for (size_t i = 0; i < v->n_counters; i++) {
+		vrf_json_object_begin(j, NULL);
+		vrf_json_string(j, "chain", v->counters[i].chain);
+		vrf_json_string(j, "rule", v->counters[i].comment);
+		vrf_json_uint(j, "packets", v->counters[i].packets);
+		vrf_json_uint(j, "bytes", v->counters[i].bytes);
+		vrf_json_object_end(j);
+	}
+	vrf_json_array_end(j);
+}
+
 static void json_rules(const struct view *v, struct vrf_json *j)
 {
 	vrf_json_array_begin(j, "rules");
@@ -158,14 +192,17 @@ static int show(const struct view *v, FILE *out)
 				json_vrf(v, &v->st->links[i], &j);
 		vrf_json_array_end(&j);
 		json_rules(v, &j);
+		json_nft(v, &j);
 		vrf_json_object_end(&j);
 		return vrf_json_finish(&j);
 	}
 	for (size_t i = 0; i < v->st->n_links; i++)
 		if (shown(v, &v->st->links[i]))
 			text_vrf(v, &v->st->links[i], out);
-	if (!v->only)
+	if (!v->only) {
 		text_rules(v, out);
+		text_nft(v, out);
+	}
 	return fflush(out) == 0 ? 0 : -EIO;
 }
 
@@ -199,12 +236,16 @@ int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv)
 			goto out;
 		}
 	}
+	/* No table, or no nf_tables at all: nothing to count. */
+	r = vrf_nft_counters(&v.counters, &v.n_counters, &opts->log);
+	v.have_table = r >= 0;
 	if (show(&v, stdout) < 0) {
 		vrf_err(&opts->log, "cannot write the status");
 		goto out;
 	}
 	status = VRFCTL_EXIT_OK;
 out:
+	free(v.counters);
 	vrf_state_free(&st);
 	vrf_nl_close(nl);
 	vrf_config_free(&cfg);

@@ -57,6 +57,10 @@ int vrf_plan_execute(struct vrf_nl *nl, const struct vrf_plan *plan,
 			break;
 		done[i] = r > 0;
 	}
+	if (r >= 0 && opts && opts->finish) {
+		r = opts->finish(opts->finish_data);
+		snprintf(line, sizeof(line), "%s", opts->finish_what ? opts->finish_what : "finish");
+	}
 	if (r < 0) {
 		int failed = r;
 

@@ -13,6 +13,14 @@ struct vrf_apply_opts {
 	 * that every step's failure is rolled back to the state before.
 	 */
 	long fail_at;
+	/*
+	 * Run after the last step, as part of the same apply: when it fails, every
+	 * step is rolled back too. vrfctl loads its nftables table here, so the
+	 * netlink changes and the table land together or not at all.
+	 */
+	int (*finish)(void *data);
+	void *finish_data;
+	const char *finish_what;     /* for the error: "load table inet vrfctl" */
 };
 
 /*

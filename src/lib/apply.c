@@ -38,49 +38,93 @@ static int run_step(struct vrf_nl *nl, const struct vrf_step *s)
 	}
 }
 
+/*
+ * Link and route steps of one kind in a row (a thousand VRF creations, then
+ * their routes) do not depend on each other and go to the kernel together.
+ * Rules go one at a time: the local lookup's new rule must be in before the
+ * old one is deleted, whatever happens to either.
+ */
+static bool batchable(enum vrf_step_op op)
+{
+	return op != VRF_STEP_RULE_ADD && op != VRF_STEP_RULE_DEL && op != VRF_STEP_SYSCTL &&
+	       op != VRF_STEP_CGROUP_PREPARE && op != VRF_STEP_CGROUP_REMOVE;
+}
+
+/* Run steps [i, j) into results; the test hook's step fails without being sent. */
+static int run_steps(struct vrf_nl *nl, const struct vrf_step *steps, size_t i, size_t j,
+		     int *results)
+{
+	if (j - i == 1 && !batchable(steps[i].op)) {
+		results[i] = run_step(nl, &steps[i]);
+		return 0;
+	}
+	return vrf_nl_steps(nl, steps + i, j - i, results + i);
+}
+
 int vrf_plan_execute(struct vrf_nl *nl, const struct vrf_plan *plan,
 		     const struct vrf_apply_opts *opts, const struct vrf_log *log)
 {
-	/* done[i]: step i changed the kernel and has to be undone on failure. */
-	bool *done = calloc(plan->n_steps + 1, sizeof(*done));
+	/* results[i]: 1 step i changed the kernel (undo it on failure), 0 it found the
+	 * kernel already so, -errno it failed. */
+	int *results = calloc(plan->n_steps + 1, sizeof(*results));
+	const struct vrf_step *steps = plan->steps;
+	long fail_at = opts ? opts->fail_at : -1;
+	size_t i = 0, failed = plan->n_steps, n_done = 0;
 	char line[512];
-	size_t i;
 	int r = 0;
 
-	if (!done)
+	if (!results)
 		return -ENOMEM;
-	for (i = 0; i < plan->n_steps; i++) {
-		vrf_step_render(&plan->steps[i], line, sizeof(line));
-		vrf_info(log, "%s", line);
-		r = opts && opts->fail_at == (long)i ? -EIO : run_step(nl, &plan->steps[i]);
-		if (r < 0)
+	while (i < plan->n_steps && failed == plan->n_steps) {
+		size_t j = i + 1;
+
+		if (batchable(steps[i].op))
+			while (j < plan->n_steps && steps[j].op == steps[i].op && (long)j != fail_at)
+				j++;
+		for (size_t k = i; k < j; k++) {
+			vrf_step_render(&steps[k], line, sizeof(line));
+			vrf_info(log, "%s", line);
+		}
+		if ((long)i == fail_at)
+			results[i] = -EIO;
+		else if ((r = run_steps(nl, steps, i, j, results)) < 0)
 			break;
-		done[i] = r > 0;
+		for (size_t k = i; k < j; k++) {
+			n_done += results[k] > 0;
+			if (results[k] < 0 && failed == plan->n_steps)
+				failed = k;
+		}
+		i = j;
 	}
-	if (r >= 0 && opts && opts->finish) {
+	if (r >= 0 && failed == plan->n_steps && opts && opts->finish) {
 		r = opts->finish(opts->finish_data);
 		snprintf(line, sizeof(line), "%s", opts->finish_what ? opts->finish_what : "finish");
+	} else if (r >= 0 && failed < plan->n_steps) {
+		r = results[failed];
+		vrf_step_render(&steps[failed], line, sizeof(line));
+	} else if (r < 0) {
+		snprintf(line, sizeof(line), "talking to the kernel");
 	}
 	if (r < 0) {
-		int failed = r;
+		int err = r;
 
-		vrf_err(log, "'%s' failed: %s; rolling back %zu step%s", line, strerror(-failed),
-			i, i == 1 ? "" : "s");
-		while (i-- > 0) {
+		vrf_err(log, "'%s' failed: %s; rolling back %zu step%s", line, strerror(-err),
+			n_done, n_done == 1 ? "" : "s");
+		for (size_t k = plan->n_steps; k-- > 0;) {
 			struct vrf_step inv;
 
-			if (!done[i])
+			if (results[k] <= 0)
 				continue;
-			inv = vrf_step_inverse(&plan->steps[i]);
+			inv = vrf_step_inverse(&steps[k]);
 			vrf_step_render(&inv, line, sizeof(line));
 			vrf_info(log, "rollback: %s", line);
 			r = run_step(nl, &inv);
 			if (r < 0)
 				vrf_err(log, "rollback step '%s' failed: %s", line, strerror(-r));
 		}
-		r = failed;
+		r = err;
 	}
-	free(done);
+	free(results);
 	return r < 0 ? r : 0;
 }
 

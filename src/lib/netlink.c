@@ -272,17 +272,23 @@ int vrf_nl_observe(struct vrf_nl *nl, struct vrf_state *st)
 
 /* ---- steps ------------------------------------------------------------ */
 
-/* An "already so" answer means the kernel is where the step wanted it. */
-static int done_or_already(int nle, int already)
-{
-	int r = nle_to_errno(nle);
+/*
+ * Each step becomes one rtnetlink request. Building is separate from sending
+ * (libmnl style), so that a run of independent steps goes to the kernel in
+ * one sendmsg and its acks come back together: the kernel processes every
+ * message of a buffer in order and acks each one, failed or not.
+ */
 
-	if (r == already)
-		return 0;
-	return r < 0 ? r : 1;
+static struct nl_addr *nl_addr_from(int family, const union vrf_addr *a, unsigned plen)
+{
+	struct nl_addr *addr = nl_addr_build(family, a->bytes, vrf_addr_len(family));
+
+	if (addr)
+		nl_addr_set_prefixlen(addr, (int)plen);
+	return addr;
 }
 
-static int step_rule(struct vrf_nl *nl, const struct vrf_step *s)
+static int rule_msg(const struct vrf_step *s, struct nl_msg **msg)
 {
 	const struct vrf_rule *v = &s->u.rule;
 	struct rtnl_rule *rule = rtnl_rule_alloc();
@@ -300,23 +306,14 @@ static int step_rule(struct vrf_nl *nl, const struct vrf_step *s)
 	/* On delete the protocol narrows the match: only that rule goes. */
 	rtnl_rule_set_protocol(rule, v->protocol);
 	if (s->op == VRF_STEP_RULE_ADD)
-		r = done_or_already(rtnl_rule_add(nl->sock, rule, NLM_F_EXCL), -EEXIST);
+		r = rtnl_rule_build_add_request(rule, NLM_F_EXCL, msg);
 	else
-		r = done_or_already(rtnl_rule_delete(nl->sock, rule, 0), -ENOENT);
+		r = rtnl_rule_build_delete_request(rule, 0, msg);
 	rtnl_rule_put(rule);
-	return r;
+	return nle_to_errno(r);
 }
 
-static struct nl_addr *nl_addr_from(int family, const union vrf_addr *a, unsigned plen)
-{
-	struct nl_addr *addr = nl_addr_build(family, a->bytes, vrf_addr_len(family));
-
-	if (addr)
-		nl_addr_set_prefixlen(addr, (int)plen);
-	return addr;
-}
-
-static int step_route(struct vrf_nl *nl, const struct vrf_step *s)
+static int route_msg(const struct vrf_step *s, struct nl_msg **msg)
 {
 	const struct vrf_route *v = &s->u.route;
 	struct rtnl_route *route = rtnl_route_alloc();
@@ -344,6 +341,7 @@ static int step_route(struct vrf_nl *nl, const struct vrf_step *s)
 
 			if (!ifindex) {
 				rtnl_route_nh_free(nh);
+				/* A route through a device that is gone is gone too. */
 				r = s->op == VRF_STEP_ROUTE_DEL ? 0 : -ENODEV;
 				goto out;
 			}
@@ -360,12 +358,9 @@ static int step_route(struct vrf_nl *nl, const struct vrf_step *s)
 		rtnl_route_add_nexthop(route, nh);
 	}
 	if (s->op == VRF_STEP_ROUTE_ADD)
-		r = done_or_already(rtnl_route_add(nl->sock, route, NLM_F_EXCL), -EEXIST);
+		r = nle_to_errno(rtnl_route_build_add_request(route, NLM_F_EXCL, msg));
 	else
-		r = done_or_already(rtnl_route_delete(nl->sock, route, 0), -ENOENT);
-	/* IPv6 says ESRCH for a route that is not there. */
-	if (r == -ESRCH && s->op == VRF_STEP_ROUTE_DEL)
-		r = 0;
+		r = nle_to_errno(rtnl_route_build_del_request(route, 0, msg));
 out:
 	nl_addr_put(gw);
 	nl_addr_put(dst);
@@ -373,7 +368,7 @@ out:
 	return r;
 }
 
-static int step_link(struct vrf_nl *nl, const struct vrf_step *s)
+static int link_msg(const struct vrf_step *s, struct nl_msg **msg)
 {
 	struct rtnl_link *link = NULL, *change = NULL;
 	unsigned ifindex;
@@ -388,7 +383,7 @@ static int step_link(struct vrf_nl *nl, const struct vrf_step *s)
 		/* The group is set in the same message that creates the device, so a
 		 * VRF of vrfctl's is never seen unmarked. */
 		rtnl_link_set_group(link, s->u.link.group);
-		r = done_or_already(rtnl_link_add(nl->sock, link, NLM_F_CREATE | NLM_F_EXCL), -EEXIST);
+		r = nle_to_errno(rtnl_link_build_add_request(link, NLM_F_CREATE | NLM_F_EXCL, msg));
 		goto out;
 	}
 	ifindex = if_nametoindex(s->op == VRF_STEP_LINK_MASTER ? s->u.master.dev : s->u.link.name);
@@ -404,7 +399,7 @@ static int step_link(struct vrf_nl *nl, const struct vrf_step *s)
 	rtnl_link_set_ifindex(link, (int)ifindex);
 	switch (s->op) {
 	case VRF_STEP_LINK_DEL:
-		r = done_or_already(rtnl_link_delete(nl->sock, link), -ENODEV);
+		r = nle_to_errno(rtnl_link_build_delete_request(link, msg));
 		goto out;
 	case VRF_STEP_LINK_UP:
 		rtnl_link_set_flags(change, IFF_UP);
@@ -429,33 +424,164 @@ static int step_link(struct vrf_nl *nl, const struct vrf_step *s)
 		r = -EINVAL;
 		goto out;
 	}
-	r = nle_to_errno(rtnl_link_change(nl->sock, link, change, 0));
-	if (r >= 0)
-		r = 1;
+	r = nle_to_errno(rtnl_link_build_change_request(link, change, 0, msg));
 out:
 	rtnl_link_put(change);
 	rtnl_link_put(link);
 	return r;
 }
 
-int vrf_nl_step(struct vrf_nl *nl, const struct vrf_step *step)
+/* The request for step, or *msg NULL when there is nothing to send (0). */
+static int step_msg(const struct vrf_step *s, struct nl_msg **msg)
 {
-	switch (step->op) {
+	*msg = NULL;
+	switch (s->op) {
 	case VRF_STEP_RULE_ADD:
 	case VRF_STEP_RULE_DEL:
-		return step_rule(nl, step);
+		return rule_msg(s, msg);
 	case VRF_STEP_ROUTE_ADD:
 	case VRF_STEP_ROUTE_DEL:
-		return step_route(nl, step);
+		return route_msg(s, msg);
 	case VRF_STEP_LINK_ADD:
 	case VRF_STEP_LINK_DEL:
 	case VRF_STEP_LINK_UP:
 	case VRF_STEP_LINK_DOWN:
 	case VRF_STEP_LINK_MASTER:
-		return step_link(nl, step);
+		return link_msg(s, msg);
 	default:
 		return -EINVAL;
 	}
+}
+
+/* The kernel's answer for a step: 1 done, 0 it was already so, or -errno. */
+static int step_result(const struct vrf_step *s, int err)
+{
+	bool add = s->op == VRF_STEP_RULE_ADD || s->op == VRF_STEP_ROUTE_ADD ||
+		   s->op == VRF_STEP_LINK_ADD;
+	bool del = s->op == VRF_STEP_RULE_DEL || s->op == VRF_STEP_ROUTE_DEL ||
+		   s->op == VRF_STEP_LINK_DEL;
+
+	if (err == 0)
+		return 1;
+	if (add && err == -EEXIST)
+		return 0;
+	/* IPv6 says ESRCH for a route that is not there. */
+	if (del && (err == -ENOENT || err == -ESRCH || err == -ENODEV))
+		return 0;
+	return err;
+}
+
+/* Requests in one sendmsg; the acks of that many fit the socket's buffer. */
+#define BATCH_MAX 128
+
+struct batch {
+	char *buf;
+	size_t len, cap;
+	uint32_t seq[BATCH_MAX];
+	size_t index[BATCH_MAX];     /* which step each message is */
+	size_t n;
+};
+
+static int batch_add(struct batch *b, struct nl_msg *msg, uint32_t seq, size_t step)
+{
+	struct nlmsghdr *hdr = nlmsg_hdr(msg);
+	size_t len = NLMSG_ALIGN(hdr->nlmsg_len);
+
+	if (b->len + len > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 16384;
+		char *buf;
+
+		while (cap < b->len + len)
+			cap *= 2;
+		buf = realloc(b->buf, cap);
+		if (!buf)
+			return -ENOMEM;
+		b->buf = buf;
+		b->cap = cap;
+	}
+	memcpy(b->buf + b->len, hdr, hdr->nlmsg_len);
+	memset(b->buf + b->len + hdr->nlmsg_len, 0, len - hdr->nlmsg_len);
+	b->len += len;
+	b->seq[b->n] = seq;
+	b->index[b->n++] = step;
+	return 0;
+}
+
+/* Send the batch, then read until every message has its ack. */
+static int batch_flush(struct vrf_nl *nl, struct batch *b, const struct vrf_step *steps,
+		       int *results)
+{
+	size_t answered = 0;
+	int r = 0;
+
+	if (b->n == 0)
+		return 0;
+	r = nl_sendto(nl->sock, b->buf, b->len);
+	if (r < 0)
+		goto out;
+	r = 0;
+	while (answered < b->n) {
+		struct sockaddr_nl peer;
+		unsigned char *buf = NULL;
+		int len = nl_recv(nl->sock, &peer, &buf, NULL);
+		struct nlmsghdr *hdr = (struct nlmsghdr *)buf;
+
+		if (len <= 0) {
+			free(buf);
+			r = len < 0 ? len : -NLE_MSG_TRUNC;
+			goto out;
+		}
+		for (; nlmsg_ok(hdr, len); hdr = nlmsg_next(hdr, &len)) {
+			const struct nlmsgerr *e = nlmsg_data(hdr);
+
+			if (hdr->nlmsg_type != NLMSG_ERROR)
+				continue;
+			for (size_t i = 0; i < b->n; i++) {
+				if (b->seq[i] == hdr->nlmsg_seq) {
+					results[b->index[i]] = step_result(&steps[b->index[i]], e->error);
+					answered++;
+				}
+			}
+		}
+		free(buf);
+	}
+out:
+	b->len = 0;
+	b->n = 0;
+	return nle_to_errno(r);
+}
+
+int vrf_nl_steps(struct vrf_nl *nl, const struct vrf_step *steps, size_t n, int *results)
+{
+	struct batch b = { 0 };
+	int r = 0;
+
+	/* Sequence numbers are matched here, not by libnl's one-at-a-time check. */
+	nl_socket_disable_seq_check(nl->sock);
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		struct nl_msg *msg = NULL;
+
+		results[i] = step_msg(&steps[i], &msg);
+		if (!msg)
+			continue;
+		nl_complete_msg(nl->sock, msg);
+		r = batch_add(&b, msg, nlmsg_hdr(msg)->nlmsg_seq, i);
+		nlmsg_free(msg);
+		if (r >= 0 && b.n == BATCH_MAX)
+			r = batch_flush(nl, &b, steps, results);
+	}
+	if (r >= 0)
+		r = batch_flush(nl, &b, steps, results);
+	free(b.buf);
+	return r;
+}
+
+int vrf_nl_step(struct vrf_nl *nl, const struct vrf_step *step)
+{
+	int result = 0;
+	int r = vrf_nl_steps(nl, step, 1, &result);
+
+	return r < 0 ? r : result;
 }
 
 int vrf_nl_vrf_ifindex(struct vrf_nl *nl, const char *name)

@@ -24,6 +24,15 @@ int vrf_nl_observe(struct vrf_nl *nl, struct vrf_state *state);
  */
 int vrf_nl_step(struct vrf_nl *nl, const struct vrf_step *step);
 
+/*
+ * Carry out n link, rule or route steps that do not depend on each other
+ * (a run of VRF creations, of route additions...) with as few round trips as
+ * the socket allows; results[i] is what vrf_nl_step would have returned for
+ * steps[i]. Returns -errno only when the socket itself failed (then results
+ * past the failure are unknown and left at 0).
+ */
+int vrf_nl_steps(struct vrf_nl *nl, const struct vrf_step *steps, size_t n, int *results);
+
 /* The VRF device's ifindex, or -ENODEV when there is none of that name. */
 int vrf_nl_vrf_ifindex(struct vrf_nl *nl, const char *name);
 

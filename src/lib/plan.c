@@ -529,6 +529,13 @@ static void plan_vrf_device(struct planner *p, const struct vrf_def *v)
 	if (!l)
 		push_link_step(p, VRF_STEP_LINK_ADD, v->name, v->name, v->table,
 			       p->opts->link_group);
+}
+
+/* After every VRF device exists: one run of creations, then one of ups. */
+static void plan_vrf_up(struct planner *p, const struct vrf_def *v)
+{
+	const struct vrf_obs_link *l = vrf_state_link_by_name(p->state, v->name);
+
 	if (!l || !l->up)
 		push_link_step(p, VRF_STEP_LINK_UP, v->name, v->name, 0, 0);
 }
@@ -736,6 +743,9 @@ int vrf_plan_apply(struct vrf_config *cfg, const struct vrf_state *state,
 	for (size_t i = 0; i < cfg->n_vrfs; i++)
 		if (selected(opts, cfg->vrfs[i].name))
 			plan_vrf_device(&p, &cfg->vrfs[i]);
+	for (size_t i = 0; i < cfg->n_vrfs; i++)
+		if (selected(opts, cfg->vrfs[i].name) && !p.problems)
+			plan_vrf_up(&p, &cfg->vrfs[i]);
 	for (size_t i = 0; i < cfg->n_vrfs; i++)
 		if (selected(opts, cfg->vrfs[i].name))
 			plan_members(&p, cfg, &cfg->vrfs[i]);

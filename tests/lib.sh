@@ -79,6 +79,8 @@ vm_enter() {
 }
 
 PROBE="${top_builddir:-.}/tests/probe"
+# The system's interpreter: one under /root (pyenv) is out of reach of nobody.
+PYTHON=$(command -v /usr/bin/python3 || command -v python3 || echo python3)
 
 # State that a rolled-back or undone apply must leave exactly as it was:
 # rules byte for byte, IPv4 routes of every table, links with their masters.

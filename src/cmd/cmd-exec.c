@@ -1,11 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-
 #include "cmd.h"
 
 int vrfctl_cmd_exec(const struct vrfctl_opts *opts, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	vrf_err(&opts->log, "exec: not implemented yet");
-	return VRFCTL_EXIT_ERROR;
+	return vrfctl_exec_main("vrfctl exec", &opts->log, opts->verbose, argc, argv);
 }

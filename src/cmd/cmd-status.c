@@ -9,6 +9,7 @@
 
 #include "addr.h"
 #include "apply.h"
+#include "bind.h"
 #include "cmd.h"
 #include "config.h"
 #include "json.h"
@@ -60,6 +61,17 @@ static void text_vrf(const struct view *v, const struct vrf_obs_link *l, FILE *o
 		any = true;
 	}
 	fputs(any ? "\n" : " none\n", out);
+	{
+		pid_t *pids = NULL;
+		size_t n = 0;
+
+		vrf_bind_cgroup_pids(l->name, &pids, &n);
+		fputs("  processes:", out);
+		for (size_t i = 0; i < n; i++)
+			fprintf(out, " %ld", (long)pids[i]);
+		fputs(n ? "\n" : " none\n", out);
+		free(pids);
+	}
 	fputs("  routes:\n", out);
 	for (size_t i = 0; i < v->st->n_routes; i++) {
 		const struct vrf_route *r = &v->st->routes[i];
@@ -105,6 +117,17 @@ static void json_vrf(const struct view *v, const struct vrf_obs_link *l, struct 
 		vrf_json_object_end(j);
 	}
 	vrf_json_array_end(j);
+	{
+		pid_t *pids = NULL;
+		size_t n = 0;
+
+		vrf_bind_cgroup_pids(l->name, &pids, &n);
+		vrf_json_array_begin(j, "pids");
+		for (size_t i = 0; i < n; i++)
+			vrf_json_int(j, NULL, pids[i]);
+		vrf_json_array_end(j);
+		free(pids);
+	}
 	vrf_json_array_begin(j, "routes");
 	for (size_t i = 0; i < v->st->n_routes; i++) {
 		const struct vrf_route *r = &v->st->routes[i];

@@ -39,6 +39,14 @@ int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv);
 int vrfctl_cmd_exec(const struct vrfctl_opts *opts, int argc, char **argv);
 
 /* The stderr log hook both front-ends install: "PROG: message". */
+struct vrfctl_stderr_log {
+	const char *prog;
+	int verbose;
+};
 void vrfctl_log_stderr(void *data, int priority, const char *msg);
+
+/* vrf-exec, also `vrfctl exec`: returns the exit status when it cannot exec. */
+int vrfctl_exec_main(const char *prog, const struct vrf_log *log, int verbose, int argc,
+		     char **argv);
 
 #endif

@@ -16,23 +16,6 @@ static const struct vrfctl_cmd commands[] = {
 	{ "exec",   "VRF COMMAND [ARG...]", vrfctl_cmd_exec },
 };
 
-struct stderr_log {
-	const char *prog;
-	int verbose;
-};
-
-void vrfctl_log_stderr(void *data, int priority, const char *msg)
-{
-	const struct stderr_log *sl = data;
-	/* -v shows info, -vv debug; notices and worse always show. */
-	int threshold = LOG_NOTICE + (sl ? sl->verbose : 0);
-
-	if (priority > threshold)
-		return;
-	fprintf(stderr, "%s: %s%s\n", sl ? sl->prog : "vrfctl",
-		priority == LOG_WARNING ? "warning: " : "", msg);
-}
-
 static void usage(FILE *out)
 {
 	fputs("usage: vrfctl [-c FILE] [-j|--json] [-n|--dry-run] [-v] [--force] COMMAND\n", out);
@@ -53,7 +36,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct stderr_log sl = { .prog = "vrfctl" };
+	struct vrfctl_stderr_log sl = { .prog = "vrfctl" };
 	struct vrfctl_opts opts = {
 		.log = { .fn = vrfctl_log_stderr, .data = &sl },
 	};

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "bind.h"
 
 static int write_sysctl(const struct vrf_step *s)
 {
@@ -25,14 +26,25 @@ static int write_sysctl(const struct vrf_step *s)
 	return r;
 }
 
-static int run_step(struct vrf_nl *nl, const struct vrf_step *s)
+static int run_step(struct vrf_nl *nl, const struct vrf_step *s, const struct vrf_log *log)
 {
 	switch (s->op) {
 	case VRF_STEP_SYSCTL:
 		return write_sysctl(s);
-	case VRF_STEP_CGROUP_PREPARE:
-	case VRF_STEP_CGROUP_REMOVE:
-		return 0;
+	case VRF_STEP_CGROUP_PREPARE: {
+		/* The program binds to the ifindex the device has now. */
+		int ifindex = vrf_nl_vrf_ifindex(nl, s->vrf);
+
+		if (ifindex < 0)
+			return ifindex;
+		ifindex = vrf_bind_cgroup_prepare(s->vrf, (unsigned)ifindex, log);
+		return ifindex < 0 ? ifindex : 1;
+	}
+	case VRF_STEP_CGROUP_REMOVE: {
+		int r = vrf_bind_cgroup_remove(s->vrf, log);
+
+		return r < 0 ? r : 1;
+	}
 	default:
 		return vrf_nl_step(nl, s);
 	}
@@ -52,10 +64,10 @@ static bool batchable(enum vrf_step_op op)
 
 /* Run steps [i, j) into results; the test hook's step fails without being sent. */
 static int run_steps(struct vrf_nl *nl, const struct vrf_step *steps, size_t i, size_t j,
-		     int *results)
+		     int *results, const struct vrf_log *log)
 {
 	if (j - i == 1 && !batchable(steps[i].op)) {
-		results[i] = run_step(nl, &steps[i]);
+		results[i] = run_step(nl, &steps[i], log);
 		return 0;
 	}
 	return vrf_nl_steps(nl, steps + i, j - i, results + i);
@@ -87,7 +99,7 @@ int vrf_plan_execute(struct vrf_nl *nl, const struct vrf_plan *plan,
 		}
 		if ((long)i == fail_at)
 			results[i] = -EIO;
-		else if ((r = run_steps(nl, steps, i, j, results)) < 0)
+		else if ((r = run_steps(nl, steps, i, j, results, log)) < 0)
 			break;
 		for (size_t k = i; k < j; k++) {
 			n_done += results[k] > 0;
@@ -118,7 +130,7 @@ int vrf_plan_execute(struct vrf_nl *nl, const struct vrf_plan *plan,
 			inv = vrf_step_inverse(&steps[k]);
 			vrf_step_render(&inv, line, sizeof(line));
 			vrf_info(log, "rollback: %s", line);
-			r = run_step(nl, &inv);
+			r = run_step(nl, &inv, log);
 			if (r < 0)
 				vrf_err(log, "rollback step '%s' failed: %s", line, strerror(-r));
 		}

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "apply.h"
+#include "bind.h"
 
 /* Each value the planner compares; -1 when the file is missing. */
 static void observe_sysctls(struct vrf_state *st)
@@ -129,6 +130,8 @@ int vrf_state_observe(struct vrf_nl *nl, struct vrf_state *st)
 	r = vrf_nl_observe(nl, st);
 	if (r >= 0)
 		r = observe_inbound_tcp(st);
+	if (r >= 0)
+		r = vrf_bind_cgroup_observe(st);
 	observe_sysctls(st);
 	if (r < 0)
 		vrf_state_free(st);

@@ -1,0 +1,92 @@
+#!/bin/bash
+# vrf-exec on this kernel (no VRF driver): both methods bind a program's
+# sockets to a veth (VRF_EXEC_ALLOW_ANY_DEVICE=1 lets a plain device stand in
+# for a VRF), children inherit it, the shim refuses what it cannot bind,
+# escapes as an unprivileged user fail, and the exit statuses are env(1)'s.
+. "${top_srcdir:-.}/tests/lib.sh"
+netns_enter "$@"
+require_cmd python3
+
+netns_peer near
+veth_to_peer v0 near n0 10.50.0.1/24 10.50.0.2/24
+netns_peer far
+veth_to_peer v1 far f0 10.60.0.1/24 10.60.0.2/24
+ip -n far addr add 203.0.113.1/32 dev lo
+ip route add 203.0.113.0/24 via 10.60.0.2
+ip netns exec near $PROBE serve-tcp 10.50.0.2 7 &
+ip netns exec near $PROBE serve-udp 10.50.0.2 7 &
+ip netns exec far $PROBE serve-tcp 203.0.113.1 7 &
+sleep 0.5
+export VRF_EXEC_ALLOW_ANY_DEVICE=1
+CG_ROOT=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+cleanup_cgroup() { rmdir "$CG_ROOT/vrf/v0" "$CG_ROOT/vrf" 2>/dev/null || true; netns_cleanup; }
+trap cleanup_cgroup EXIT
+
+expect_probe() {   # expect_probe ok|fail CMD...
+	local want=$1 got
+	shift
+	got=$("$@" 2>&1 | awk '{print $1}') || true
+	case $want in
+	ok) [ "$got" = ok ] || fail "'$*' gave '$got', expected ok" ;;
+	fail) [ "$got" != ok ] || fail "'$*' got through" ;;
+	esac
+}
+
+step "without vrf-exec, 203.0.113.1 is reachable through v1 (the control)"
+expect_probe ok $PROBE tcp 203.0.113.1 7
+
+for method in sockopt cgroup; do
+	step "$method: bound to v0, the peer on v0 answers, TCP and UDP"
+	expect_probe ok "$VRF_EXEC" -m $method v0 $PROBE tcp 10.50.0.2 7
+	expect_probe ok "$VRF_EXEC" -m $method v0 $PROBE udp 10.50.0.2 7
+	step "$method: bound to v0, nothing leaves through v1"
+	expect_probe fail "$VRF_EXEC" -m $method v0 $PROBE tcp 203.0.113.1 7
+	step "$method: children and grandchildren inherit the binding"
+	expect_probe fail "$VRF_EXEC" -m $method v0 sh -c "sh -c '$PROBE tcp 203.0.113.1 7'"
+	expect_probe ok "$VRF_EXEC" -m $method v0 sh -c "sh -c '$PROBE tcp 10.50.0.2 7'"
+	step "$method: as nobody, unbinding or rebinding the socket is refused"
+	out=$("$VRF_EXEC" -m $method -u nobody v0 "$PYTHON" -c '
+import socket
+for dev in (b"v1", b""):
+    s = socket.socket()
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, dev)
+        print("rebound to", dev)
+    except PermissionError:
+        print("refused")
+' 2>&1)
+	[ "$out" = $'refused\nrefused' ] || fail "$method: escape by setsockopt: $out"
+	step "$method: -u nobody runs as nobody"
+	[ "$("$VRF_EXEC" -m $method -u nobody v0 id -u)" = 65534 ] || fail "not nobody"
+done
+
+step "cgroup: a static binary is bound too; nobody cannot leave the cgroup"
+expect_probe fail "$VRF_EXEC" -m cgroup v0 "$top_builddir/tests/probe-static" tcp 203.0.113.1 7
+expect_probe ok "$VRF_EXEC" -m cgroup v0 "$top_builddir/tests/probe-static" tcp 10.50.0.2 7
+out=$("$VRF_EXEC" -m cgroup -u nobody v0 sh -c "echo \$\$ > $CG_ROOT/cgroup.procs" 2>&1) &&
+	fail "nobody moved itself out of the cgroup"
+echo "moving out as nobody: $out"
+grep -q "0::/vrf/v0" <<<"$("$VRF_EXEC" -m cgroup v0 cat /proc/self/cgroup)" || fail "not in vrf/v0"
+
+step "sockopt: static and setuid programs are refused, not run unbound"
+out=$("$VRF_EXEC" -m sockopt v0 "$top_builddir/tests/probe-static" tcp 10.50.0.2 7 2>&1) &&
+	fail "static binary ran under sockopt"
+grep -q "statically linked" <<<"$out" || fail "$out"
+cp "$top_builddir/tests/probe" "$TEST_TMP/probe-suid" && chmod u+s "$TEST_TMP/probe-suid"
+out=$("$VRF_EXEC" -m sockopt v0 "$TEST_TMP/probe-suid" tcp 10.50.0.2 7 2>&1) && fail "setuid ran"
+grep -q "setuid" <<<"$out" || fail "$out"
+
+step "exit statuses and messages"
+expect_exit 125 env -u VRF_EXEC_ALLOW_ANY_DEVICE "$VRF_EXEC" nosuchvrf true
+expect_exit 125 env -u VRF_EXEC_ALLOW_ANY_DEVICE "$VRF_EXEC" v0 true
+out=$(env -u VRF_EXEC_ALLOW_ANY_DEVICE "$VRF_EXEC" v0 true 2>&1) || true
+grep -q "'v0' is not a VRF device" <<<"$out" || fail "$out"
+expect_exit 125 "$VRF_EXEC" v0
+expect_exit 125 "$VRF_EXEC" -u nosuchuser v0 true
+expect_exit 125 "$VRF_EXEC" -m bogus v0 true
+expect_exit 127 "$VRF_EXEC" v0 nosuchcommand
+printf 'x\n' >"$TEST_TMP/notexec"
+expect_exit 126 "$VRF_EXEC" v0 "$TEST_TMP/notexec"
+expect_exit 3 "$VRF_EXEC" v0 sh -c 'exit 3'
+expect_exit 0 "$VRFCTL" exec v0 true
+pass

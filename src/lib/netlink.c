@@ -261,6 +261,9 @@ int vrf_nl_observe(struct vrf_nl *nl, struct vrf_state *st)
 {
 	int r = observe_links(nl, st);
 
+	/* Routes name their devices through the index: build it first. */
+	if (r >= 0)
+		r = vrf_state_index(st);
 	if (r >= 0)
 		r = observe_rules(nl, st);
 	if (r >= 0)

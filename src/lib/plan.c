@@ -23,11 +23,45 @@ void vrf_state_free(struct vrf_state *state)
 	free(state->addrs);
 	free(state->conns);
 	free(state->cgroups);
+	free(state->by_name);
 	memset(state, 0, sizeof(*state));
+}
+
+static int cmp_link_index(const void *a, const void *b)
+{
+	const struct vrf_obs_link *x = a, *y = b;
+
+	return x->ifindex < y->ifindex ? -1 : x->ifindex > y->ifindex;
+}
+
+static int cmp_link_name(const void *a, const void *b)
+{
+	return strcmp((*(struct vrf_obs_link *const *)a)->name,
+		      (*(struct vrf_obs_link *const *)b)->name);
+}
+
+int vrf_state_index(struct vrf_state *s)
+{
+	free(s->by_name);
+	s->by_name = malloc((s->n_links ? s->n_links : 1) * sizeof(*s->by_name));
+	if (!s->by_name)
+		return -ENOMEM;
+	qsort(s->links, s->n_links, sizeof(*s->links), cmp_link_index);
+	for (size_t i = 0; i < s->n_links; i++)
+		s->by_name[i] = &s->links[i];
+	qsort(s->by_name, s->n_links, sizeof(*s->by_name), cmp_link_name);
+	return 0;
 }
 
 const struct vrf_obs_link *vrf_state_link_by_name(const struct vrf_state *s, const char *name)
 {
+	if (s->by_name) {
+		struct vrf_obs_link key, *kp = &key, **found;
+
+		snprintf(key.name, sizeof(key.name), "%s", name);
+		found = bsearch(&kp, s->by_name, s->n_links, sizeof(*s->by_name), cmp_link_name);
+		return found ? *found : NULL;
+	}
 	for (size_t i = 0; i < s->n_links; i++)
 		if (strcmp(s->links[i].name, name) == 0)
 			return &s->links[i];
@@ -36,6 +70,11 @@ const struct vrf_obs_link *vrf_state_link_by_name(const struct vrf_state *s, con
 
 const struct vrf_obs_link *vrf_state_link_by_index(const struct vrf_state *s, unsigned ifindex)
 {
+	if (s->by_name) {
+		struct vrf_obs_link key = { .ifindex = ifindex };
+
+		return bsearch(&key, s->links, s->n_links, sizeof(*s->links), cmp_link_index);
+	}
 	for (size_t i = 0; i < s->n_links; i++)
 		if (s->links[i].ifindex == ifindex)
 			return &s->links[i];
@@ -125,9 +164,53 @@ struct planner {
 	const struct vrf_plan_opts *opts;
 	const struct vrf_log *log;
 	struct vrf_plan *plan;
+	/* The observed routes ordered by table, so that a VRF's routes are found
+	 * without scanning every table's (thousands of VRFs). */
+	const struct vrf_route **by_table;
 	int err;                     /* first hard error (-ENOMEM) */
 	unsigned problems;           /* config/kernel conflicts reported */
 };
+
+static int cmp_route_table(const void *a, const void *b)
+{
+	const struct vrf_route *x = *(const struct vrf_route *const *)a;
+	const struct vrf_route *y = *(const struct vrf_route *const *)b;
+
+	return x->table < y->table ? -1 : x->table > y->table;
+}
+
+static int index_routes(struct planner *p)
+{
+	size_t n = p->state->n_routes;
+
+	p->by_table = malloc((n ? n : 1) * sizeof(*p->by_table));
+	if (!p->by_table)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		p->by_table[i] = &p->state->routes[i];
+	qsort(p->by_table, n, sizeof(*p->by_table), cmp_route_table);
+	return 0;
+}
+
+/* The observed routes of table: *n of them from the returned position. */
+static const struct vrf_route *const *table_routes(const struct planner *p, uint32_t table,
+						   size_t *n)
+{
+	size_t lo = 0, hi = p->state->n_routes, end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->by_table[mid]->table < table)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < p->state->n_routes && p->by_table[end]->table == table; end++)
+		;
+	*n = end - lo;
+	return p->by_table + lo;
+}
 
 static void push(struct planner *p, const struct vrf_step *step)
 {
@@ -372,10 +455,11 @@ static bool route_wanted(const struct vrf_route *have, const struct vrf_route *w
 	return false;
 }
 
-static bool route_present(const struct vrf_route *want, const struct vrf_route *have, size_t n)
+static bool route_present(const struct vrf_route *want, const struct vrf_route *const *have,
+			  size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (route_satisfies(&have[i], want))
+		if (route_satisfies(have[i], want))
 			return true;
 	return false;
 }
@@ -435,22 +519,20 @@ static int desired_routes(const struct vrf_def *v, uint8_t protocol,
 static void plan_routes(struct planner *p, const struct vrf_def *v)
 {
 	struct vrf_route *want = NULL;
-	size_t n_want = 0;
+	size_t n_want = 0, n_have;
+	const struct vrf_route *const *have = table_routes(p, v->table, &n_have);
 	int r = desired_routes(v, p->global->route_protocol, &want, &n_want);
 
 	if (r < 0) {
 		p->err = r;
 		return;
 	}
-	for (size_t i = 0; i < p->state->n_routes; i++) {
-		const struct vrf_route *have = &p->state->routes[i];
-
-		if (have->table == v->table && have->protocol == p->global->route_protocol &&
-		    !route_wanted(have, want, n_want))
-			push_route(p, VRF_STEP_ROUTE_DEL, v->name, have);
-	}
+	for (size_t i = 0; i < n_have; i++)
+		if (have[i]->protocol == p->global->route_protocol &&
+		    !route_wanted(have[i], want, n_want))
+			push_route(p, VRF_STEP_ROUTE_DEL, v->name, have[i]);
 	for (size_t i = 0; i < n_want; i++)
-		if (!route_present(&want[i], p->state->routes, p->state->n_routes))
+		if (!route_present(&want[i], have, n_have))
 			push_route(p, VRF_STEP_ROUTE_ADD, v->name, &want[i]);
 	free(want);
 }
@@ -458,12 +540,12 @@ static void plan_routes(struct planner *p, const struct vrf_def *v)
 /* Every route vrfctl made in table (a VRF going away). */
 static void plan_routes_del_table(struct planner *p, const char *vrf, uint32_t table)
 {
-	for (size_t i = 0; i < p->state->n_routes; i++) {
-		const struct vrf_route *have = &p->state->routes[i];
+	size_t n;
+	const struct vrf_route *const *have = table_routes(p, table, &n);
 
-		if (have->table == table && have->protocol == p->global->route_protocol)
-			push_route(p, VRF_STEP_ROUTE_DEL, vrf, have);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (have[i]->protocol == p->global->route_protocol)
+			push_route(p, VRF_STEP_ROUTE_DEL, vrf, have[i]);
 }
 
 /* ---- VRFs ------------------------------------------------------------- */
@@ -671,9 +753,10 @@ static void check_route_devices(struct planner *p, const struct vrf_def *v)
 }
 
 /* Everything vrfctl made for one VRF device, in the order that unmakes it. */
-static void plan_vrf_removal(struct planner *p, const struct vrf_obs_link *l)
+static void plan_vrf_removal(struct planner *p, const struct vrf_obs_link *l, bool routes)
 {
-	plan_routes_del_table(p, l->name, l->vrf_table);
+	if (routes)
+		plan_routes_del_table(p, l->name, l->vrf_table);
 	if (cgroup_of(p->state, l->name))
 		push_cgroup(p, VRF_STEP_CGROUP_REMOVE, l->name);
 	if (!is_ours_link(p, l))
@@ -706,6 +789,8 @@ static void plan_sysctls(struct planner *p, const struct vrf_global *g)
 
 static int finish(struct planner *p)
 {
+	free(p->by_table);
+	p->by_table = NULL;
 	if (p->err || p->problems) {
 		vrf_plan_free(p->plan);
 		return p->err ? p->err : -EINVAL;
@@ -722,6 +807,7 @@ int vrf_plan_apply(struct vrf_config *cfg, const struct vrf_state *state,
 	};
 
 	memset(plan, 0, sizeof(*plan));
+	p.err = index_routes(&p);
 	for (size_t i = 0; i < opts->n_only; i++)
 		if (!vrf_config_find(cfg, opts->only[i]))
 			problem(&p, NULL, "no vrf '%s' in the config", opts->only[i]);
@@ -737,7 +823,7 @@ int vrf_plan_apply(struct vrf_config *cfg, const struct vrf_state *state,
 			const struct vrf_obs_link *l = &state->links[i];
 
 			if (is_ours_link(&p, l) && !vrf_config_find(cfg, l->name))
-				plan_vrf_removal(&p, l);
+				plan_vrf_removal(&p, l, true);
 		}
 	}
 	for (size_t i = 0; i < cfg->n_vrfs; i++)
@@ -790,6 +876,11 @@ int vrf_plan_down(const struct vrf_config *cfg, const struct vrf_state *state,
 	if (p.problems)
 		return finish(&p);
 
+	p.err = index_routes(&p);
+	/* --all: every route vrfctl made, in any table, even one whose VRF is gone. */
+	for (size_t i = 0; all && i < state->n_routes; i++)
+		if (state->routes[i].protocol == cfg->global.route_protocol)
+			push_route(&p, VRF_STEP_ROUTE_DEL, "", &state->routes[i]);
 	for (size_t i = 0; i < state->n_links; i++) {
 		const struct vrf_obs_link *l = &state->links[i];
 		bool chosen = false;
@@ -799,24 +890,11 @@ int vrf_plan_down(const struct vrf_config *cfg, const struct vrf_state *state,
 		for (size_t j = 0; j < n_names; j++)
 			chosen |= strcmp(names[j], l->name) == 0;
 		if (chosen || (all && is_ours_link(&p, l)))
-			plan_vrf_removal(&p, l);
+			plan_vrf_removal(&p, l, !all);
 		if (!(chosen || all) || !is_ours_link(&p, l))
 			vrfs_remain = true;
 	}
 	if (all) {
-		/* Routes vrfctl left in tables whose VRF is already gone. */
-		for (size_t i = 0; i < state->n_routes; i++) {
-			const struct vrf_route *r = &state->routes[i];
-			bool planned = false;
-
-			if (r->protocol != cfg->global.route_protocol)
-				continue;
-			for (size_t j = 0; j < plan->n_steps; j++)
-				planned |= plan->steps[j].op == VRF_STEP_ROUTE_DEL &&
-					   route_same(&plan->steps[j].u.route, r);
-			if (!planned)
-				push_route(&p, VRF_STEP_ROUTE_DEL, "", r);
-		}
 		plan_rules_down(&p, AF_INET, vrfs_remain);
 		plan_rules_down(&p, AF_INET6, vrfs_remain);
 	}

@@ -88,6 +88,9 @@ struct vrf_state {
 	size_t n_addrs;
 	struct vrf_obs_conn *conns;
 	size_t n_conns;
+	/* Built by vrf_state_index(): links sorted by ifindex, and by name here,
+	 * so lookups stay cheap with thousands of links. NULL: scan instead. */
+	struct vrf_obs_link **by_name;
 	struct vrf_obs_cgroup *cgroups;
 	size_t n_cgroups;
 	bool cgroups_supported;      /* false: no cgroup2/BPF, no cgroup steps */
@@ -95,6 +98,7 @@ struct vrf_state {
 };
 
 void vrf_state_free(struct vrf_state *state);
+int vrf_state_index(struct vrf_state *state);
 const struct vrf_obs_link *vrf_state_link_by_name(const struct vrf_state *s, const char *name);
 const struct vrf_obs_link *vrf_state_link_by_index(const struct vrf_state *s, unsigned ifindex);
 const char *vrf_sysctl_path(enum vrf_sysctl_id id);

@@ -204,6 +204,8 @@ static void empty_host_full_plan_in_order(void **state)
 	default_rules(&f->st);
 	add_link(&f->st, 1, "lo", false, 0, 0, 0, true);
 	add_link(&f->st, 2, "eth0", false, 0, 0, 0, true);
+	/* As observed for real: with the lookup index (the other tests scan). */
+	assert_int_equal(vrf_state_index(&f->st), 0);
 	assert_int_equal(plan_up(f, false), 0);
 	/* Local lookup added at 32765 before pref 0 goes; VRF before members;
 	 * members up before routes. */
@@ -417,6 +419,7 @@ static void down_all_restores_rules(void **state)
 
 	vrf_global_init(&f->cfg.global);
 	applied_state(&f->st);
+	assert_int_equal(vrf_state_index(&f->st), 0);
 	assert_int_equal(vrf_plan_down(&f->cfg, &f->st, NULL, 0, true, &opts, &f->plan,
 				       &f->logger), 0);
 	assert_plan(f,

@@ -48,13 +48,21 @@ netns_peer() {
 	_TEST_PEERS="$_TEST_PEERS $1"
 }
 
-# veth_to_peer LOCAL PEER_NS PEER_IF LOCAL_ADDR PEER_ADDR: a link from here to a peer.
+# veth_to_peer LOCAL PEER_NS PEER_IF LOCAL_ADDR PEER_ADDR: a link from here to a
+# peer, returned once it has carrier (the kernel settles that asynchronously,
+# and a snapshot taken before would differ from one taken after).
 veth_to_peer() {
+	local i
 	ip link add "$1" type veth peer name "$3" netns "$2"
 	ip addr add "$4" dev "$1"
 	ip link set "$1" up
 	ip -n "$2" addr add "$5" dev "$3"
 	ip -n "$2" link set "$3" up
+	for i in $(seq 50); do
+		ip -o link show "$1" | grep -q LOWER_UP && return 0
+		sleep 0.1
+	done
+	fail "$1 has no carrier"
 }
 
 # expect_exit STATUS CMD...: run CMD, fail unless it exits with STATUS.

@@ -18,6 +18,9 @@ ip netns exec near $PROBE serve-udp 10.50.0.2 7 &
 ip netns exec far $PROBE serve-tcp 203.0.113.1 7 &
 sleep 0.5
 export VRF_EXEC_ALLOW_ANY_DEVICE=1
+# Under the sanitizer build the probe carries ASan, which wants to be loaded
+# before the preloaded shim; let it come second.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 CG_ROOT=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 cleanup_cgroup() { rmdir "$CG_ROOT/vrf/v0" "$CG_ROOT/vrf" 2>/dev/null || true; netns_cleanup; }
 trap cleanup_cgroup EXIT

@@ -21,7 +21,7 @@ members = eth0
 route = 10.20.30.0/24 dev eth0
 CONF
 
-snapshot() { ip -d -j rule; ip -6 -d -j rule; ip -d -j route show table all; ip -6 -d -j route show table all; ip -d -j link; }
+snapshot() { kernel_snapshot; }
 before=$(snapshot)
 
 step "apply fails at the VRF device and rolls back the rules"

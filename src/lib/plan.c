@@ -935,6 +935,10 @@ int vrf_rule_format(const struct vrf_rule *r, char *buf, size_t size)
 		snprintf(what, sizeof(what), "unreachable");
 	else if (r->table == TABLE_LOCAL)
 		snprintf(what, sizeof(what), "table local");
+	else if (r->table == RT_TABLE_MAIN)
+		snprintf(what, sizeof(what), "table main");
+	else if (r->table == RT_TABLE_DEFAULT)
+		snprintf(what, sizeof(what), "table default");
 	else
 		snprintf(what, sizeof(what), "table %u", r->table);
 	return snprintf(buf, size, "pref %u %s%s protocol %u", r->pref, what,

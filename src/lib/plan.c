@@ -399,8 +399,17 @@ static void plan_rules_up(struct planner *p, int family)
 static void plan_rules_down(struct planner *p, int family, bool vrfs_remain)
 {
 	const struct vrf_global *g = p->global;
+	bool moved_by_us = false;
 
-	if (!local_rule_at(p->state, family, 0)) {
+	/* Our protocol on the moved local rule is the record that vrfctl moved it;
+	 * a host whose admin moved it (the blog's pre-up lines) keeps it moved. */
+	for (size_t i = 0; i < p->state->n_rules; i++) {
+		const struct vrf_rule *r = &p->state->rules[i];
+
+		moved_by_us |= r->family == family && !r->l3mdev && !r->unreachable &&
+			       r->table == TABLE_LOCAL && r->protocol == g->route_protocol;
+	}
+	if (moved_by_us && !local_rule_at(p->state, family, 0)) {
 		struct vrf_rule r = { .family = family, .pref = 0, .table = TABLE_LOCAL,
 				      .protocol = RTPROT_KERNEL };
 

@@ -437,6 +437,21 @@ static void down_all_restores_rules(void **state)
 		"ip -6 rule del pref 32765 table local protocol 118\n");
 }
 
+/* The admin moved the local rule by hand (the blog's pre-up lines): not ours to undo. */
+static void down_all_leaves_a_local_rule_moved_by_hand(void **state)
+{
+	struct fixture *f = *state;
+	struct vrf_plan_opts opts = { .link_group = GROUP };
+
+	vrf_global_init(&f->cfg.global);
+	add_rule(&f->st, AF_INET, 32765, 255, false, false, RTPROT_BOOT);
+	add_rule(&f->st, AF_INET, 32766, 254, false, false, RTPROT_KERNEL);
+	add_rule(&f->st, AF_INET, 2000, 0, true, true, PROTO);
+	assert_int_equal(vrf_plan_down(&f->cfg, &f->st, NULL, 0, true, &opts, &f->plan,
+				       &f->logger), 0);
+	assert_plan(f, "ip -4 rule del pref 2000 l3mdev unreachable protocol 118\n");
+}
+
 static void down_unknown_vrf_is_an_error(void **state)
 {
 	struct fixture *f = *state;
@@ -519,6 +534,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lockout_guard_default_route_and_ssh, setup, teardown),
 		cmocka_unit_test_setup_teardown(vrf_dropped_from_config_is_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(down_all_restores_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(down_all_leaves_a_local_rule_moved_by_hand, setup, teardown),
 		cmocka_unit_test_setup_teardown(down_unknown_vrf_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(auto_table_picks_lowest_free, setup, teardown),
 		cmocka_unit_test_setup_teardown(route_through_non_member_warns, setup, teardown),

@@ -1242,6 +1242,28 @@ static void check_vrf(struct parse *p, size_t v)
 
 /* ---- loading ------------------------------------------------------------------ */
 
+/*
+ * Once a bridge is a VRF's port, the kernel shows the VRF as the input
+ * interface of what the host receives from it, so host-allow's rules (which
+ * match the bridge) would filter nothing. Refuse rather than pretend.
+ */
+static void check_bridges_in_vrfs(struct parse *p)
+{
+	const struct vrf_config *cfg = p->cfg;
+	const struct vrf_docker *d = &cfg->docker;
+
+	if (!d->n_host_allow)
+		return;
+	for (size_t b = 0; b < d->n_bridges; b++)
+		for (size_t v = 0; v < cfg->n_vrfs; v++)
+			for (size_t m = 0; m < cfg->vrfs[v].n_members; m++)
+				if (strcmp(cfg->vrfs[v].members[m], d->bridges[b]) == 0)
+					error_at(p, p->bridge_where[b], "bridge '%s' is a member of "
+						 "vrf '%s': host-allow cannot filter it there (the "
+						 "kernel shows the VRF as the input interface)",
+						 d->bridges[b], cfg->vrfs[v].name);
+}
+
 int vrf_config_load_files(struct vrf_config *cfg, const char *const *paths, size_t n,
 			  const struct vrf_log *log)
 {
@@ -1256,6 +1278,7 @@ int vrf_config_load_files(struct vrf_config *cfg, const char *const *paths, size
 		check_prefs(&p);
 		for (size_t v = 0; v < cfg->n_vrfs; v++)
 			check_vrf(&p, v);
+		check_bridges_in_vrfs(&p);
 	}
 	flush_errors(&p);
 	if (r == 0 && p.enomem)

@@ -1,6 +1,6 @@
 #!/bin/bash
-# table inet vrfctl with real traffic: a Docker host in miniature, all in
-# namespaces this test makes.
+# table inet vrfctl with real traffic, driven through vrfctl and config files:
+# a Docker host in miniature, all in namespaces this test makes.
 #
 #   outside (10.77.0.2) --veth-- host: ip_forward, bridge docker0 10.88.0.1/24, fd88::1/64
 #                                      |-- c1 10.88.0.10 fd88::10  (the "reverse proxy": allow-from)
@@ -8,8 +8,9 @@
 #                                      `-- c3 10.88.0.30 fd88::30
 #
 # [docker] bridge=docker0, allow = tcp 18000-18300 / udp 18053, isolate-containers,
-# allow-from 10.88.0.10 fd88::10, host-allow tcp 8080. Driven through the test
-# front-end tests/netns/nft-driver until vrfctl apply/plan/down call the API.
+# allow-from 10.88.0.10 fd88::10, host-allow tcp 8080; no [vrf] section.
+# `vrfctl apply` loads the table, `plan` reports drift (exit 2) or none (0),
+# `status` shows the counters, `down --all` removes the table.
 # A dropped probe times out (3 s): drops, not rejects.
 # $PROBE is the C probe from lib.sh (tests/probe).
 # shellcheck disable=SC2086
@@ -17,8 +18,7 @@
 netns_enter "$@"
 require_cmd nft python3
 
-DRIVER=${top_builddir:-.}/tests/netns/nft-driver
-[ -x "$DRIVER" ] || fail "no $DRIVER (make check builds it)"
+[ -x "$VRFCTL" ] || fail "no $VRFCTL (make builds it)"
 SERVERS=""
 cleanup() {
 	local pid
@@ -34,8 +34,30 @@ ip link add docker0 type bridge 2>/dev/null || skip "no bridge support"
 echo 1 >/proc/sys/net/bridge/bridge-nf-call-iptables
 echo 1 >/proc/sys/net/bridge/bridge-nf-call-ip6tables
 
-CONF=(-b docker0 -a 'tcp 18000-18300' -a 'udp 18053' -i -f 10.88.0.10 -f fd88::10 -H 'tcp 8080')
-drv() { "$DRIVER" "${CONF[@]}" "$@"; }
+# ---- the configurations ------------------------------------------------------
+CONF=$TEST_TMP/docker.conf
+cat >"$CONF" <<'EOF'
+# A Docker host: only a [docker] section, no [vrf].
+[docker]
+bridge = docker0
+allow = tcp 18000-18300
+allow = udp 18053
+isolate-containers = yes
+allow-from = 10.88.0.10, fd88::10
+host-allow = tcp 8080
+EOF
+NOHOST=$TEST_TMP/no-host-allow.conf     # the same without host-allow: no input chain
+grep -v '^host-allow' "$CONF" >"$NOHOST"
+EMPTY=$TEST_TMP/empty.conf              # no [docker] section at all
+: >"$EMPTY"
+
+vc() { "$VRFCTL" -c "$CONF" "$@"; }
+# plan_exit STATUS [CONF]: `vrfctl plan` exits STATUS (0 in line, 2 drift).
+plan_exit() {
+	local got=0
+	"$VRFCTL" -c "${2:-$CONF}" plan >/dev/null || got=$?
+	[ "$got" = "$1" ] || fail "plan of ${2:-$CONF} exited $got, expected $1"
+}
 
 # ---- the world ---------------------------------------------------------------
 step "topology"
@@ -84,10 +106,21 @@ dropped() {
 	*) fail "$1 -> $2 $3 port $4: $out, expected a drop (timeout)" ;;
 	esac
 }
-counter() { # CHAIN COMMENT: packets
-	"$DRIVER" counters | awk -F'\t' -v c="$1" -v r="$2" '$1 == c && $2 == r { print $3 }'
+# counter CHAIN COMMENT: the packets of that rule, from `vrfctl -j status`.
+counter() {
+	vc -j status | python3 -c '
+import json, sys
+nft = json.load(sys.stdin)["nft"]
+print(sum(c["packets"] for c in nft or [] if c["chain"] == sys.argv[1] and c["rule"] == sys.argv[2]))
+' "$1" "$2"
 }
 table_listing() { nft -a list table inet vrfctl; }
+# Counters aside: the containers' own IPv6 chatter (MLD reports, router
+# solicitations) may hit a drop at any time.
+zero_counters() { sed -E 's/counter packets [0-9]+ bytes [0-9]+/counter packets 0 bytes 0/'; }
+no_table() { ! nft list table inet vrfctl >/dev/null 2>&1; }
+# The ruleset `vrfctl plan` prints, without the here-document around it.
+rendered() { sed -n "/^nft -f - <<'EOF'\$/,/^EOF\$/{//!p}"; }
 
 # Wait (bounded) for the servers to listen.
 listening() {
@@ -123,36 +156,53 @@ foreign_unchanged() {
 	[ "$(nft -a list table ip filter)" = "$FOREIGN_BEFORE" ] || fail "table ip filter changed ($1)"
 }
 
-# ---- bad input: nothing changes ---------------------------------------------
-step "a bridge that does not exist"
-err=$("$DRIVER" -b nosuchbr0 -a 'tcp 80' apply 2>&1) && fail "apply with a missing bridge succeeded"
-case $err in *"bridge 'nosuchbr0' does not exist"*) ;; *) fail "unexpected error: $err" ;; esac
-nft list table inet vrfctl >/dev/null 2>&1 && fail "a table was created despite the error"
+# ---- errors before anything is loaded ----------------------------------------
+step "a bridge that does not exist: an error naming it, no table"
+MISSING=$TEST_TMP/missing.conf
+printf '[docker]\nbridge = nosuchbr0\nallow = tcp 80\n' >"$MISSING"
+err=$("$VRFCTL" -c "$MISSING" apply 2>&1) && fail "apply with a missing bridge succeeded"
+echo "$err"
+grep -qF "vrfctl: $MISSING:" <<<"$err" || fail "the error names no file:line: $err"
+grep -qF ": bridge 'nosuchbr0' does not exist" <<<"$err" || fail "unexpected error: $err"
+no_table || fail "a table was created despite the error"
+plan_exit 1 "$MISSING"
 
 if command -v setpriv >/dev/null; then
-	step "without CAP_NET_ADMIN: a clear error"
-	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		"$DRIVER" -b docker0 apply 2>&1) && fail "apply as nobody succeeded"
-	case $err in *"CAP_NET_ADMIN is needed"*) ;; *) fail "unexpected error: $err" ;; esac
+	step "without CAP_NET_ADMIN: a clear error, no table"
+	# Where nobody can read the config and take the lock.
+	chmod 755 "$TEST_TMP"
+	mkdir -m 777 "$TEST_TMP/nobody"
+	as_nobody() {
+		VRFCTL_STATE_DIR=$TEST_TMP/nobody setpriv --reuid=65534 --regid=65534 --clear-groups \
+			--inh-caps=-all "$@"
+	}
+	err=$(as_nobody "$VRFCTL" -c "$CONF" apply 2>&1) && fail "apply as nobody succeeded"
+	echo "$err"
+	grep -qF "CAP_NET_ADMIN is needed" <<<"$err" || fail "unexpected error: $err"
+	no_table || fail "a table was created by nobody"
 fi
 
 # ---- apply -------------------------------------------------------------------
-step "apply, and the table is what plan renders"
-expect_exit 2 drv drift
-drv apply
-# Counters aside: the containers' own IPv6 chatter (MLD reports, router
-# solicitations) may already have hit a drop.
-zero_counters() { sed -E 's/counter packets [0-9]+ bytes [0-9]+/counter packets 0 bytes 0/'; }
-diff -u <(drv render) <(nft list table inet vrfctl | zero_counters) ||
-	fail "nft lists something else than render"
-expect_exit 0 drv drift
+step "plan shows the ruleset and exits 2; apply loads exactly that"
+RULES_BEFORE=$(ip -d -j rule show; ip -6 -d -j rule show)
+plan=$(vc plan) && fail "plan exited 0 with no table loaded"
+plan_exit 2
+RENDERED=$(rendered <<<"$plan")
+grep -qF 'table inet vrfctl {' <<<"$RENDERED" || fail "plan shows no ruleset: $plan"
+vc apply
+diff -u <(echo "$RENDERED") <(nft list table inet vrfctl | zero_counters) ||
+	fail "nft lists something else than plan rendered"
+plan_exit 0
 foreign_unchanged "after apply"
+[ "$(ip -d -j rule show; ip -6 -d -j rule show)" = "$RULES_BEFORE" ] ||
+	fail "a config without [vrf] changed the ip rules"
 
-# nft itself loading the rendered text makes the same bytecode (drift compares it).
+# nft itself loading the rendered text makes the same bytecode (plan compares it).
 netns_peer scratch
-drv render | ip netns exec scratch nft -f - || fail "nft cannot load the rendered text"
-ip netns exec scratch "$DRIVER" "${CONF[@]}" drift >/dev/null ||
-	fail "the table nft loads from the rendered text differs from the library's"
+ip -n scratch link add docker0 type bridge
+echo "$RENDERED" | ip netns exec scratch nft -f - || fail "nft cannot load the rendered text"
+ip netns exec scratch "$VRFCTL" -c "$CONF" plan >/dev/null ||
+	fail "the table nft loads from the rendered text differs from vrfctl's"
 
 step "outside -> containers: allowed ports only"
 passes outside tcp 10.88.0.20 18080
@@ -173,62 +223,122 @@ passes c2 tcp fd88::1 8080
 dropped c2 tcp 10.88.0.1 8081
 passes host tcp 10.88.0.20 9000
 
-step "counters count the drops"
+step "status counts the drops (text and -j)"
+vc status | tee "$TEST_TMP/status.txt" | sed -n '/^nftables/,$p'
+grep -qxF 'nftables (table inet vrfctl):' "$TEST_TMP/status.txt" || fail "status shows no table"
+grep -qE '^  forward +docker0: drop inbound +[1-9][0-9]* packets' "$TEST_TMP/status.txt" ||
+	fail "status text shows no count on drop inbound"
 [ "$(counter forward 'docker0: drop inbound')" -gt 0 ] || fail "no count on drop inbound"
 [ "$(counter forward 'docker0: isolate containers')" -gt 0 ] || fail "no count on isolate"
 [ "$(counter input 'docker0: drop to host')" -gt 0 ] || fail "no count on drop to host"
 
-step "re-apply is a no-op: same handles, counters kept"
+step "re-apply is a no-op: plan exits 0, same handles, counters kept"
 before=$(table_listing)
-drv apply
-[ "$(table_listing)" = "$before" ] || fail "re-apply changed the table"
-expect_exit 0 drv drift
+drops_before=$(counter forward 'docker0: drop inbound')
+vc apply
+[ "$(table_listing | zero_counters)" = "$(zero_counters <<<"$before")" ] ||
+	fail "re-apply changed the table"
+[ "$(counter forward 'docker0: drop inbound')" -ge "$drops_before" ] ||
+	fail "re-apply reset the counters"
+plan_exit 0
+
+if command -v setpriv >/dev/null; then
+	step "without CAP_NET_ADMIN, down --all fails and the table stays"
+	err=$(as_nobody "$VRFCTL" -c "$CONF" down --all 2>&1) && fail "down --all as nobody succeeded"
+	grep -qF "CAP_NET_ADMIN is needed" <<<"$err" || fail "unexpected error: $err"
+	[ "$(table_listing | zero_counters)" = "$(zero_counters <<<"$before")" ] ||
+		fail "down --all as nobody changed the table"
+fi
+
+# ---- bad input: a config error at file:line, nothing changes -----------------
+step "bad input: config errors with file:line, exit 1, the ruleset unchanged"
+RULESET_BEFORE=$(nft -a list ruleset | zero_counters)
+# bad_config LINE MESSAGE: the file $BAD fails apply, plan and check with exactly
+# "vrfctl: $BAD:LINE: MESSAGE" and changes nothing.
+BAD=$TEST_TMP/bad.conf
+bad_config() {
+	local cmd err got want="vrfctl: $BAD:$1: $2"
+	for cmd in apply plan check; do
+		got=0
+		err=$("$VRFCTL" -c "$BAD" $cmd 2>&1) || got=$?
+		[ "$got" = 1 ] || fail "$cmd of a bad config exited $got, expected 1 (want: $want)"
+		grep -qxF "$want" <<<"$err" || fail "$cmd: expected '$want', got: $err"
+	done
+	echo "  $want"
+	[ "$(nft -a list ruleset | zero_counters)" = "$RULESET_BEFORE" ] ||
+		fail "a bad config changed the ruleset ($2)"
+}
+printf '[docker]\nbridge = docker0\nallow = tcp 0\n' >"$BAD"
+bad_config 3 "allow 'tcp 0': port '0' out of range (1-65535)"
+printf '[docker]\nbridge = docker0\nallow = udp 53\nallow = tcp 80,70000\n' >"$BAD"
+bad_config 4 "allow 'tcp 80,70000': port '70000' out of range (1-65535)"
+printf '[docker]\nbridge = docker0\nhost-allow = tcp 20-10\n' >"$BAD"
+bad_config 3 "host-allow 'tcp 20-10': port range '20-10' is reversed"
+printf '[docker]\nbridge = docker0\nallow = nosuchproto 80\n' >"$BAD"
+bad_config 3 "allow 'nosuchproto 80': unknown protocol 'nosuchproto'"
+ports=$(seq -s, 1 65)
+printf '[docker]\nbridge = docker0\nallow = tcp %s\n' "$ports" >"$BAD"
+bad_config 3 "allow 'tcp $ports': more than 64 port entries"
+{ printf '[docker]\nbridge = docker0\n'; for p in $(seq 1001 1257); do echo "allow = tcp $p"; done; } >"$BAD"
+bad_config 259 "allow 'tcp 1257': more than 256 allow rules"
 
 # ---- drift -------------------------------------------------------------------
 step "a rule deleted by hand is drift; apply repairs it"
 handle=$(nft -a list chain inet vrfctl forward | sed -n 's/.*comment "docker0: drop inbound" # handle \([0-9]*\)$/\1/p')
 [ -n "$handle" ] || fail "no handle for the drop rule"
 nft delete rule inet vrfctl forward handle "$handle"
-expect_exit 2 drv drift
+err=$(vc -v plan 2>&1 >/dev/null) && fail "plan saw no drift"
+echo "$err"
+grep -qF "'docker0: drop inbound'" <<<"$err" || fail "plan does not name the missing rule: $err"
+plan_exit 2
 passes outside tcp 10.88.0.20 9000
-drv apply
-expect_exit 0 drv drift
+vc apply
+plan_exit 0
 dropped outside tcp 10.88.0.20 9000
 
 step "a rule added by hand, a changed policy, an extra chain: drift"
 nft insert rule inet vrfctl input iifname docker0 accept
-expect_exit 2 drv drift
-drv apply
-expect_exit 0 drv drift
+plan_exit 2
+vc apply
+plan_exit 0
 nft chain inet vrfctl input '{ policy drop; }'
-expect_exit 2 drv drift
-drv apply
+plan_exit 2
+vc apply
 nft add chain inet vrfctl extra
-expect_exit 2 drv drift
-drv apply
-expect_exit 0 drv drift
+plan_exit 2
+vc apply
+plan_exit 0
 step "another config is drift: no input chain without host-allow"
-expect_exit 2 "$DRIVER" -b docker0 drift
+plan_exit 2 "$NOHOST"
 foreign_unchanged "after the repairs"
 
 step "a missing bridge leaves the loaded table alone"
-before=$(table_listing)
-expect_exit 1 "$DRIVER" -b docker0 -b nosuchbr0 apply
-[ "$(table_listing)" = "$before" ] || fail "a failed apply changed the table"
+before=$(table_listing | zero_counters)
+cat "$CONF" >"$MISSING"
+echo "bridge = nosuchbr0" >>"$MISSING"
+err=$("$VRFCTL" -c "$MISSING" apply 2>&1) && fail "apply with a missing bridge succeeded"
+grep -qF "bridge 'nosuchbr0' does not exist" <<<"$err" || fail "unexpected error: $err"
+[ "$(table_listing | zero_counters)" = "$before" ] || fail "a failed apply changed the table"
 
-# ---- delete ------------------------------------------------------------------
-step "delete removes the table, and only it"
-"$DRIVER" delete
-nft list table inet vrfctl >/dev/null 2>&1 && fail "table inet vrfctl is still there"
-"$DRIVER" delete || fail "delete of an absent table failed"
-foreign_unchanged "after delete"
-expect_exit 0 "$DRIVER" drift
-expect_exit 2 drv drift
+# ---- down --all --------------------------------------------------------------
+step "down --all removes the table, and only it"
+vc down --all
+no_table || fail "table inet vrfctl is still there"
+vc down --all || fail "down --all with no table failed"
+foreign_unchanged "after down --all"
+vc -j status | python3 -c 'import json, sys; assert json.load(sys.stdin)["nft"] is None' ||
+	fail "status -j: nft is not null without the table"
+vc status | grep -q '^nftables' && fail "status shows a table that is not there"
+plan_exit 0 "$EMPTY"
+plan_exit 2
 passes outside tcp 10.88.0.20 9000
 step "apply with no [docker] section removes the table too"
-drv apply
-"$DRIVER" apply
-nft list table inet vrfctl >/dev/null 2>&1 && fail "no [docker]: the table is still there"
+vc apply
+nft list table inet vrfctl >/dev/null || fail "apply did not load the table"
+plan=$("$VRFCTL" -c "$EMPTY" plan) && fail "plan with no [docker] saw no drift"
+grep -qxF 'nft delete table inet vrfctl' <<<"$plan" || fail "plan: $plan"
+"$VRFCTL" -c "$EMPTY" apply
+no_table || fail "no [docker]: the table is still there"
 foreign_unchanged "after apply without [docker]"
 
 pass

@@ -5,7 +5,6 @@
  * privileges, exec. It never stays around as a parent: signals, the terminal
  * and the exit status are the command's own.
  */
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bind.h"
@@ -41,6 +42,7 @@ struct exec_req {
 	char path[PATH_MAX];         /* argv[0] resolved */
 	const struct vrf_log *log;
 	int verbose;
+	bool auto_chosen;            /* -m auto picked cgroup: may fall back */
 };
 
 static void usage(const struct vrf_log *log, const char *prog)
@@ -140,80 +142,65 @@ static int resolve_command(struct exec_req *req)
 	return 0;
 }
 
-/*
- * A dynamic executable has a PT_INTERP program header (the loader that honours
- * LD_PRELOAD). 1: static, 0: dynamic, -errno: cannot tell (a script is fine:
- * its interpreter is what runs, and is looked at by the kernel, not us).
- */
-static int is_static_elf(const char *path)
+/* Is preload already one of the entries of LD_PRELOAD (a nested vrf-exec)? */
+static bool preloaded(const char *list, const char *preload)
 {
-	unsigned char ident[EI_NIDENT];
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r = 0;
+	size_t len = strlen(preload);
 
-	if (fd < 0)
-		return -errno;
-	if (pread(fd, ident, sizeof(ident), 0) != sizeof(ident) ||
-	    memcmp(ident, ELFMAG, SELFMAG) != 0)
-		goto out;   /* not ELF: a script */
-	r = 1;
-	if (ident[EI_CLASS] == ELFCLASS64) {
-		Elf64_Ehdr eh;
-
-		if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh))
-			goto out;
-		for (unsigned i = 0; i < eh.e_phnum; i++) {
-			Elf64_Phdr ph;
-
-			if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * eh.e_phentsize)) != sizeof(ph))
-				break;
-			if (ph.p_type == PT_INTERP)
-				r = 0;
-		}
-	} else {
-		Elf32_Ehdr eh;
-
-		if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh))
-			goto out;
-		for (unsigned i = 0; i < eh.e_phnum; i++) {
-			Elf32_Phdr ph;
-
-			if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * eh.e_phentsize)) != sizeof(ph))
-				break;
-			if (ph.p_type == PT_INTERP)
-				r = 0;
-		}
+	for (const char *p = list; p && *p; p += strcspn(p, ": ")) {
+		p += strspn(p, ": ");
+		if (strncmp(p, preload, len) == 0 && (p[len] == '\0' || p[len] == ':' || p[len] == ' '))
+			return true;
 	}
-out:
-	close(fd);
-	return r;
+	return false;
 }
 
 static int bind_sockopt(struct exec_req *req)
 {
 	const char *preload = getenv("VRF_EXEC_PRELOAD");
 	const char *old = getenv("LD_PRELOAD");
-	char value[PATH_MAX * 2];
-	struct stat st;
+	char value[PATH_MAX * 2], current[IFNAMSIZ + 16];
+	int r;
 
-	if (req->ifindex == 0)
-		return 0;   /* "default": nothing to bind */
-	if (is_static_elf(req->path) == 1) {
-		vrf_err(req->log, "%s is statically linked: the sockopt method cannot bind its "
-			"sockets (use -m cgroup, as root)", req->path);
-		return -ENOEXEC;
-	}
-	if (stat(req->path, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID))) {
-		vrf_err(req->log, "%s is setuid/setgid: the loader ignores the sockopt shim "
-			"there (use -m cgroup, as root)", req->path);
+	/*
+	 * A cgroup's program binds each socket at creation, before the shim
+	 * runs; without CAP_NET_RAW a bound socket cannot be rebound (not even
+	 * to the same device), so the shim would fail every socket() call.
+	 */
+	if (vrf_bind_cgroup_identify(0, current, sizeof(current)) == 0 && current[0]) {
+		if (strcmp(current, req->vrf) == 0) {
+			if (req->verbose)
+				vrf_notice(req->log, "already in vrf %s's cgroup: its sockets are "
+					   "bound there", current);
+			unsetenv("VRF_EXEC_DEVICE");
+			return 0;
+		}
+		vrf_err(req->log, "this process is in vrf %s's cgroup, whose sockets stay bound to "
+			"%s: the sockopt method cannot move it to %s (use -m cgroup, as root)",
+			current, current, req->vrf);
 		return -EPERM;
 	}
+	if (req->ifindex == 0) {
+		/* "default": nothing to bind, and nothing inherited either. */
+		unsetenv("VRF_EXEC_DEVICE");
+		if (req->verbose)
+			vrf_notice(req->log, "sockopt method: default, sockets left unbound");
+		return 0;
+	}
+	r = vrf_bind_sockopt_check(req->path, req->log);
+	if (r < 0)
+		return r;
 	if (!preload || !*preload)
 		preload = VRF_PRELOAD_PATH;
 	if (access(preload, R_OK) < 0) {
 		vrf_err(req->log, "%s: %s", preload, strerror(errno));
 		return -ENOENT;
 	}
-	snprintf(value, sizeof(value), "%s%s%s", preload, old && *old ? ":" : "", old ? old : "");
+	if (preloaded(old, preload))
+		snprintf(value, sizeof(value), "%s", old);
+	else
+		snprintf(value, sizeof(value), "%s%s%s", preload, old && *old ? ":" : "",
+			 old ? old : "");
 	if (setenv("LD_PRELOAD", value, 1) < 0 || setenv("VRF_EXEC_DEVICE", req->vrf, 1) < 0)
 		return -errno;
 	if (req->verbose)
@@ -221,86 +208,176 @@ static int bind_sockopt(struct exec_req *req)
 	return 0;
 }
 
+/*
+ * After the privilege drop, as the program will be: can it bind a socket to
+ * the device? Unprivileged, only on Linux >= 5.7; better one clear message
+ * here than a program whose every socket() fails. A raw syscall, so a shim
+ * inherited by vrf-exec itself does not bind this socket first.
+ */
+static int sockopt_preflight(struct exec_req *req)
+{
+	int fd = (int)syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r = 0;
+
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, req->vrf,
+				 (socklen_t)strlen(req->vrf) + 1) < 0) {
+		r = -errno;
+		vrf_err(req->log, "cannot bind a socket to %s as uid %ld: %s%s", req->vrf,
+			(long)getuid(), strerror(-r),
+			r == -EPERM ? " (before Linux 5.7 this needs CAP_NET_RAW; use -m cgroup as "
+				      "root, with -u)" : "");
+	}
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
 /* Join the VRF's cgroup, preparing it first when missing or stale. */
 static int bind_cgroup(struct exec_req *req)
 {
-	int r;
+	char where[4096];
+	int r = vrf_bind_cgroup_enter(req->vrf, req->ifindex, where, sizeof(where), req->log);
 
-	if (vrf_bind_cgroup_ifindex(req->vrf) != (int)req->ifindex) {
-		r = vrf_bind_cgroup_prepare(req->vrf, req->ifindex, req->log);
-		if (r < 0)
-			return r;
-	}
-	r = vrf_bind_cgroup_join(req->vrf, req->log);
-	if (r >= 0 && req->verbose)
-		vrf_notice(req->log, "cgroup method: vrf/%s (ifindex %u)", req->vrf, req->ifindex);
-	return r;
+	if (r < 0)
+		return r;
+	/* A shim inherited from a sockopt vrf-exec would rebind (as root). */
+	unsetenv("VRF_EXEC_DEVICE");
+	if (req->verbose)
+		vrf_notice(req->log, "cgroup method: %s (ifindex %u)", where, req->ifindex);
+	return 0;
 }
 
 static int choose_method(struct exec_req *req)
 {
 	char root[512];
-	bool cgroup_ok = geteuid() == 0 && vrf_bind_cgroup2_root(root, sizeof(root)) == 0;
+	bool root_user = geteuid() == 0;
+	int r = vrf_bind_cgroup2_root(root, sizeof(root));
 
-	if (req->method == METHOD_CGROUP && !cgroup_ok) {
-		vrf_err(req->log, "the cgroup method needs root and a mounted cgroup2 (%s)",
-			geteuid() ? "not root" : "no cgroup2 found");
+	/* No cgroup2 mounted: as root, entering mounts one (see bind.h). */
+	if (req->method == METHOD_CGROUP && !root_user) {
+		vrf_err(req->log, "the cgroup method needs root (to join a cgroup it does not own)");
 		return -EPERM;
 	}
-	if (req->method == METHOD_AUTO)
-		req->method = cgroup_ok ? METHOD_CGROUP : METHOD_SOCKOPT;
+	if (req->method == METHOD_AUTO) {
+		req->method = root_user ? METHOD_CGROUP : METHOD_SOCKOPT;
+		req->auto_chosen = true;
+		if (req->verbose > 1)
+			vrf_notice(req->log, "auto: %s", root_user ? (r == 0 ? "root, cgroup2 at hand"
+				   : "root, cgroup2 to mount") : "not root");
+	}
 	return 0;
 }
 
-/* Drop to -u USER[:GROUP] for good: groups, then gid, then uid. */
+/* A name, or a number with no name: uid/gid, or -ENOENT. */
+static int user_id(const char *name, struct passwd **pw, uid_t *uid)
+{
+	char *end;
+	unsigned long n;
+
+	*pw = getpwnam(name);
+	if (*pw) {
+		*uid = (*pw)->pw_uid;
+		return 0;
+	}
+	errno = 0;
+	n = strtoul(name, &end, 10);
+	if (!*name || *end || errno || n >= (uid_t)-1)
+		return -ENOENT;
+	*uid = (uid_t)n;
+	*pw = getpwuid(*uid);
+	return 0;
+}
+
+static int group_id(const char *name, gid_t *gid)
+{
+	struct group *gr = getgrnam(name);
+	char *end;
+	unsigned long n;
+
+	if (gr) {
+		*gid = gr->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	n = strtoul(name, &end, 10);
+	if (!*name || *end || errno || n >= (gid_t)-1)
+		return -ENOENT;
+	*gid = (gid_t)n;
+	return 0;
+}
+
+/*
+ * Drop to -u USER[:GROUP] for good: supplementary groups (USER's, or only
+ * GROUP when given), then gid, then uid, then prove it cannot be undone.
+ */
 static int drop_privileges(struct exec_req *req)
 {
 	char user[256], *group;
 	struct passwd *pw;
-	gid_t gid;
-	uid_t uid;
+	uid_t uid, ruid, euid, suid;
+	gid_t gid, rgid, egid, sgid;
+	int r;
 
+	if (geteuid() != 0) {
+		vrf_err(req->log, "-u %s: only root can switch users", req->user);
+		return -EPERM;
+	}
 	snprintf(user, sizeof(user), "%s", req->user);
 	group = strchr(user, ':');
 	if (group)
 		*group++ = '\0';
-	pw = getpwnam(user);
-	if (!pw) {
-		char *end;
-		unsigned long n = strtoul(user, &end, 10);
-
-		if (!*user || *end || !(pw = getpwuid((uid_t)n))) {
-			vrf_err(req->log, "-u %s: no such user", req->user);
-			return -ENOENT;
-		}
+	if (user_id(user, &pw, &uid) < 0) {
+		vrf_err(req->log, "-u %s: no such user", req->user);
+		return -ENOENT;
 	}
-	uid = pw->pw_uid;
-	gid = pw->pw_gid;
 	if (group && *group) {
-		struct group *gr = getgrnam(group);
-		char *end;
-		unsigned long n = strtoul(group, &end, 10);
-
-		if (gr)
-			gid = gr->gr_gid;
-		else if (!*end)
-			gid = (gid_t)n;
-		else {
+		if (group_id(group, &gid) < 0) {
 			vrf_err(req->log, "-u %s: no such group '%s'", req->user, group);
 			return -ENOENT;
 		}
+	} else if (pw) {
+		gid = pw->pw_gid;
+	} else {
+		vrf_err(req->log, "-u %s: uid %lu has no passwd entry: give its group too "
+			"(-u %lu:GID)", req->user, (unsigned long)uid, (unsigned long)uid);
+		return -ENOENT;
 	}
-	if ((group ? setgroups(1, &gid) : initgroups(pw->pw_name, gid)) < 0 ||
+	if (((group && *group) || !pw ? setgroups(1, &gid) : initgroups(pw->pw_name, gid)) < 0 ||
 	    setgid(gid) < 0 || setuid(uid) < 0) {
-		vrf_err(req->log, "-u %s: cannot switch: %s", req->user, strerror(errno));
-		return -errno;
+		r = -errno;
+		vrf_err(req->log, "-u %s: cannot switch: %s", req->user, strerror(-r));
+		return r;
 	}
-	/* The point of no return must be one: getting root back has to fail. */
-	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+	/* The point of no return must be one: every id changed, root unreachable. */
+	if (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0 ||
+	    ruid != uid || euid != uid || suid != uid || rgid != gid || egid != gid ||
+	    sgid != gid || (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0))) {
 		vrf_err(req->log, "-u %s: privileges could be regained; refusing to run", req->user);
 		return -EPERM;
 	}
 	return 0;
+}
+
+/* The front-end's log, minus what -q silences, and with the errors of an
+ * auto attempt that will fall back demoted to warnings. */
+struct exec_log {
+	const struct vrf_log *parent;
+	bool quiet;
+	bool demote;
+	int verbose;                 /* -v shows info, -vv debug, whatever the hook's level */
+};
+
+static void exec_log_fn(void *data, int priority, const char *msg)
+{
+	const struct exec_log *el = data;
+
+	if (el->demote && priority < LOG_WARNING)
+		priority = LOG_WARNING;
+	if (el->quiet && priority > LOG_ERR)
+		return;
+	if (priority > LOG_NOTICE && priority <= LOG_NOTICE + el->verbose)
+		priority = LOG_NOTICE;
+	if (el->parent && el->parent->fn)
+		el->parent->fn(el->parent->data, priority, msg);
 }
 
 int vrfctl_exec_main(const char *prog, const struct vrf_log *log, int verbose, int argc,
@@ -314,15 +391,17 @@ int vrfctl_exec_main(const char *prog, const struct vrf_log *log, int verbose, i
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct exec_req req = { .log = log, .verbose = verbose };
+	struct exec_log el = { .parent = log };
+	struct vrf_log own = { .fn = exec_log_fn, .data = &el };
+	struct exec_req req = { .log = &own, .verbose = verbose };
 	int c, r;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+u:m:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'u': req.user = optarg; break;
-		case 'q': req.verbose = 0; break;
-		case 'v': req.verbose++; break;
+		case 'q': el.quiet = true; req.verbose = el.verbose = 0; break;
+		case 'v': el.verbose = ++req.verbose; el.quiet = false; break;
 		case 'm':
 			if (strcmp(optarg, "auto") == 0)
 				req.method = METHOD_AUTO;
@@ -331,17 +410,21 @@ int vrfctl_exec_main(const char *prog, const struct vrf_log *log, int verbose, i
 			else if (strcmp(optarg, "sockopt") == 0)
 				req.method = METHOD_SOCKOPT;
 			else {
-				vrf_err(log, "-m %s: not auto, cgroup or sockopt", optarg);
+				vrf_err(&own, "-m %s: not auto, cgroup or sockopt", optarg);
 				return EXIT_OWN;
 			}
 			break;
+		case 'h':
+			printf("usage: %s [-u USER[:GROUP]] [-m auto|cgroup|sockopt] [-q] [-v] VRF "
+			       "[--] COMMAND [ARG...]\nSee vrf-exec(8).\n", prog);
+			return 0;
 		default:
-			usage(log, prog);
-			return c == 'h' ? 0 : EXIT_OWN;
+			usage(&own, prog);
+			return EXIT_OWN;
 		}
 	}
 	if (argc - optind < 2) {
-		usage(log, prog);
+		usage(&own, prog);
 		return EXIT_OWN;
 	}
 	req.vrf = argv[optind];
@@ -353,12 +436,26 @@ int vrfctl_exec_main(const char *prog, const struct vrf_log *log, int verbose, i
 		return r;
 	if (choose_method(&req) < 0)
 		return EXIT_OWN;
-	r = req.method == METHOD_CGROUP ? bind_cgroup(&req) : bind_sockopt(&req);
+	if (req.method == METHOD_CGROUP) {
+		el.demote = req.auto_chosen;
+		r = bind_cgroup(&req);
+		el.demote = false;
+		if (r < 0 && req.auto_chosen) {
+			vrf_warn(&own, "the cgroup method failed (%s): using the sockopt method",
+				 strerror(-r));
+			req.method = METHOD_SOCKOPT;
+		}
+	}
+	if (req.method == METHOD_SOCKOPT)
+		r = bind_sockopt(&req);
 	if (r < 0)
 		return EXIT_OWN;
 	if (req.user && drop_privileges(&req) < 0)
 		return EXIT_OWN;
+	if (req.method == METHOD_SOCKOPT && getenv("VRF_EXEC_DEVICE") && sockopt_preflight(&req) < 0)
+		return EXIT_OWN;
 	execv(req.path, req.argv);
-	vrf_err(log, "%s: %s", req.path, strerror(errno));
-	return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+	r = errno;
+	vrf_err(&own, "%s: %s", req.path, strerror(r));
+	return r == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 }

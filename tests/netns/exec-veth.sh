@@ -22,7 +22,16 @@ export VRF_EXEC_ALLOW_ANY_DEVICE=1
 # before the preloaded shim; let it come second.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 CG_ROOT=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
-cleanup_cgroup() { rmdir "$CG_ROOT/vrf/v0" "$CG_ROOT/vrf" 2>/dev/null || true; netns_cleanup; }
+# Service-like cgroups of this test, where vrf-exec nests the VRF's cgroup.
+SVC=$CG_ROOT/vrfctl-test-$$
+cleanup_cgroup() {
+	local d
+	for d in "$SVC"/vrf/* "$SVC"/vrf "$SVC" "$SVC-deleg"/vrf/* "$SVC-deleg"/vrf "$SVC-deleg" \
+		"$CG_ROOT"/vrf/v0 "$CG_ROOT"/vrf/v1 "$CG_ROOT"/vrf/default "$CG_ROOT"/vrf; do
+		[ -d "$d" ] && rmdir "$d" 2>/dev/null
+	done
+	netns_cleanup
+}
 trap cleanup_cgroup EXIT
 
 expect_probe() {   # expect_probe ok|fail CMD...
@@ -78,6 +87,75 @@ grep -q "statically linked" <<<"$out" || fail "$out"
 cp "$top_builddir/tests/probe" "$TEST_TMP/probe-suid" && chmod u+s "$TEST_TMP/probe-suid"
 out=$("$VRF_EXEC" -m sockopt v0 "$TEST_TMP/probe-suid" tcp 10.50.0.2 7 2>&1) && fail "setuid ran"
 grep -q "setuid" <<<"$out" || fail "$out"
+
+step "sockopt: file capabilities and a script run by a static interpreter are refused too"
+cp "$top_builddir/tests/probe" "$TEST_TMP/probe-caps"
+if setcap cap_net_raw+ep "$TEST_TMP/probe-caps" 2>/dev/null; then
+	out=$("$VRF_EXEC" -m sockopt v0 "$TEST_TMP/probe-caps" tcp 10.50.0.2 7 2>&1) &&
+		fail "a program with file capabilities ran under sockopt"
+	grep -q "file capabilities" <<<"$out" || fail "$out"
+fi
+printf '#!/bin/busybox sh\necho ran\n' >"$TEST_TMP/static-script" && chmod +x "$TEST_TMP/static-script"
+out=$("$VRF_EXEC" -m sockopt v0 "$TEST_TMP/static-script" 2>&1) && fail "static interpreter ran: $out"
+grep -q "statically linked" <<<"$out" || fail "$out"
+printf '#!/bin/sh\necho ran\n' >"$TEST_TMP/script" && chmod +x "$TEST_TMP/script"
+[ "$("$VRF_EXEC" -m sockopt v0 "$TEST_TMP/script")" = ran ] || fail "a /bin/sh script was refused"
+
+step "sockopt inside a VRF's cgroup: same VRF works, another one is refused"
+expect_probe ok "$VRF_EXEC" -m cgroup -u nobody v0 "$VRF_EXEC" -m sockopt v0 $PROBE tcp 10.50.0.2 7
+out=$("$VRF_EXEC" -m cgroup -u nobody v0 "$VRF_EXEC" -m sockopt v1 true 2>&1) &&
+	fail "sockopt moved a process out of vrf v0's cgroup"
+grep -q "in vrf v0's cgroup" <<<"$out" || fail "$out"
+step "cgroup: switching VRF or leaving with 'default' does not nest VRF cgroups"
+grep -qx "0::/vrf/v1" <<<"$("$VRF_EXEC" -m cgroup v0 "$VRF_EXEC" -m cgroup v1 cat /proc/self/cgroup)" ||
+	fail "v0 -> v1: $("$VRF_EXEC" -m cgroup v0 "$VRF_EXEC" -m cgroup v1 cat /proc/self/cgroup)"
+expect_probe ok "$VRF_EXEC" -m cgroup v0 "$VRF_EXEC" -m cgroup default $PROBE tcp 203.0.113.1 7
+step "cgroup: an inherited shim does not rebind what the cgroup bound"
+expect_probe fail "$VRF_EXEC" -m sockopt v1 "$VRF_EXEC" -m cgroup v0 $PROBE tcp 203.0.113.1 7
+
+step "cgroup: from a service's cgroup, the VRF's cgroup nests there (as ip vrf exec)"
+mkdir "$SVC"
+out=$(sh -c "echo \$\$ > $SVC/cgroup.procs && exec \"$VRF_EXEC\" -m cgroup v0 sh -c 'cat /proc/self/cgroup; ip vrf identify \$\$'")
+grep -qx "0::/vrfctl-test-$$/vrf/v0" <<<"$out" || fail "not nested: $out"
+grep -qx "v0" <<<"$out" || fail "ip vrf identify: $out"
+expect_probe fail sh -c "echo \$\$ > $SVC/cgroup.procs && exec \"$VRF_EXEC\" -m cgroup v0 $PROBE tcp 203.0.113.1 7"
+step "cgroup: ... but not in a subtree delegated to a user, who could move out of it"
+mkdir "$SVC-deleg" && chown nobody "$SVC-deleg" "$SVC-deleg/cgroup.procs"
+out=$(sh -c "echo \$\$ > $SVC-deleg/cgroup.procs && exec \"$VRF_EXEC\" -m cgroup v0 cat /proc/self/cgroup")
+grep -qx "0::/vrf/v0" <<<"$out" || fail "nested in a delegated cgroup: $out"
+
+step "cgroup: DNS queries of the C library are bound too"
+printf 'nameserver 203.0.113.1\noptions timeout:1 attempts:1\n' >"$TEST_TMP/resolv.conf"
+mount --bind "$TEST_TMP/resolv.conf" /etc/resolv.conf
+ip netns exec far timeout 6 "$PYTHON" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("203.0.113.1", 53)); s.settimeout(5)
+try:
+    s.recvfrom(512); print("query")
+except OSError: print("none")
+' >"$TEST_TMP/dns.out" &
+dns=$!
+sleep 0.5
+"$VRF_EXEC" -m cgroup -u nobody v0 timeout 3 getent hosts vrfctl.invalid || true
+wait $dns || true
+[ "$(cat "$TEST_TMP/dns.out")" = none ] || fail "a DNS query left through v1"
+umount /etc/resolv.conf
+
+step "-u: numeric ids, ids without a passwd entry, -v names the method, -q silences it"
+[ "$("$VRF_EXEC" -m cgroup -u 65534:65534 v0 id -u)" = 65534 ] || fail "-u 65534:65534"
+[ "$("$VRF_EXEC" -m cgroup -u 4242:4243 v0 id -u -r)" = 4242 ] || fail "-u 4242:4243"
+[ "$("$VRF_EXEC" -m cgroup -u 4242:4243 v0 id -G)" = 4243 ] || fail "supplementary groups kept"
+expect_exit 125 "$VRF_EXEC" -u 4242 v0 true
+grep -q "cgroup method: /vrf/v0" <<<"$("$VRF_EXEC" -v v0 true 2>&1)" || fail "-v as root"
+grep -q "sockopt method" <<<"$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$VRF_EXEC" -v v0 true 2>&1)" || fail "-v as nobody"
+[ -z "$("$VRF_EXEC" -q -m cgroup -u 4242:4243 v0 true 2>&1)" ] || fail "-q was not quiet"
+
+step "cgroup: with no cgroup2 mounted, vrf-exec mounts one where ip vrf looks"
+out=$(unshare --mount --propagation private sh -c "umount -l '$CG_ROOT' && mount -t tmpfs tmpfs /run &&
+	'$VRF_EXEC' -m cgroup v0 cat /proc/self/cgroup" 2>&1)
+grep -q "mounted one on /run/cgroup2" <<<"$out" || fail "$out"
+grep -qx "0::/vrf/v0" <<<"$out" || fail "$out"
 
 step "exit statuses and messages"
 expect_exit 125 env -u VRF_EXEC_ALLOW_ANY_DEVICE "$VRF_EXEC" nosuchvrf true

@@ -131,7 +131,9 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 	/* The table follows the config on apply; only down --all removes it. */
 	nft.docker = mode == MODE_APPLY || mode == MODE_PLAN ? &cfg.docker : NULL;
 	nft.log = &o->log;
-	touch_nft = mode != MODE_DOWN_RULES && (mode != MODE_DOWN || all);
+	/* The table belongs to the whole config: `apply VRF...` (the ifupdown
+	 * hook's, with a one-VRF config) and `down VRF...` leave it alone. */
+	touch_nft = mode == MODE_DOWN ? all : mode != MODE_DOWN_RULES && n_names == 0;
 	if (!act) {
 		int pending = 0;
 

@@ -40,6 +40,12 @@ handles=$(nft -a list table inet vrfctl)
 "$VRFCTL" -c "$conf" apply
 [ "$(nft -a list table inet vrfctl)" = "$handles" ] || fail "re-apply replaced the table"
 
+step "apply VRF... (the ifupdown hook's, with a one-VRF config) leaves the table alone"
+printf '[vrf blue]\ntable = 20\n' >"$TEST_TMP/one.conf"
+"$VRFCTL" -c "$TEST_TMP/one.conf" -n apply blue | grep -q 'inet vrfctl' && fail "apply VRF plans the nft table"
+VRFCTL_TEST_FAIL_STEP=0 "$VRFCTL" -c "$TEST_TMP/one.conf" apply blue >/dev/null 2>&1 || true
+[ "$(nft -a list table inet vrfctl)" = "$handles" ] || fail "apply VRF touched the table"
+
 step "status counts what the drop rules stopped (JSON too)"
 "$VRFCTL" -c "$conf" status | grep -q 'forward  docker0: drop inbound' || fail "no counters in status"
 "$VRFCTL" -c "$conf" -j status | "$PYTHON" -c '

@@ -139,9 +139,7 @@ gen() {
 			echo "ip -$f rule del pref 32765 table local protocol 118"
 		done
 	} >"$d/down.ip"
-	# What vrfctl sends for the IPv4 unreachable default has scope link, which
-	# its -n text leaves out (ip would make it scope global): say it to ip.
-	sed '/^ip -4 route add unreachable/s/ proto / scope link proto /' "$d/up.ip" >"$d/up.exec"
+	cp "$d/up.ip" "$d/up.exec"
 	cp "$d/down.ip" "$d/down.exec"
 	# ip -batch takes no per-line options (-4/-6): the IPv6 rules, which name
 	# no address to tell the family by, go to a second `ip -6 -batch`; IPv6

@@ -51,15 +51,24 @@ static int run_step(struct vrf_nl *nl, const struct vrf_step *s, const struct vr
 }
 
 /*
- * Link and route steps of one kind in a row (a thousand VRF creations, then
- * their routes) do not depend on each other and go to the kernel together.
- * Rules go one at a time: the local lookup's new rule must be in before the
- * old one is deleted, whatever happens to either.
+ * Link and route steps in a row (a thousand VRF creations, then their members
+ * and routes) go to the kernel together, which runs them in order. A request
+ * names devices by ifindex, found when it is built, so a device made in a
+ * batch can only be named in a later one: creations batch only with each
+ * other. Rules go one at a time: the local lookup's new rule must be in
+ * before the old one is deleted, whatever happens to either.
  */
 static bool batchable(enum vrf_step_op op)
 {
 	return op != VRF_STEP_RULE_ADD && op != VRF_STEP_RULE_DEL && op != VRF_STEP_SYSCTL &&
 	       op != VRF_STEP_CGROUP_PREPARE && op != VRF_STEP_CGROUP_REMOVE;
+}
+
+static bool same_batch(enum vrf_step_op first, enum vrf_step_op op)
+{
+	if (first == VRF_STEP_LINK_ADD || op == VRF_STEP_LINK_ADD)
+		return first == op;
+	return batchable(first) && batchable(op);
 }
 
 /* Run steps [i, j) into results; the test hook's step fails without being sent. */
@@ -91,7 +100,7 @@ int vrf_plan_execute(struct vrf_nl *nl, const struct vrf_plan *plan,
 		size_t j = i + 1;
 
 		if (batchable(steps[i].op))
-			while (j < plan->n_steps && steps[j].op == steps[i].op && (long)j != fail_at)
+			while (j < plan->n_steps && same_batch(steps[i].op, steps[j].op) && (long)j != fail_at)
 				j++;
 		for (size_t k = i; k < j; k++) {
 			vrf_step_render(&steps[k], line, sizeof(line));

@@ -4,8 +4,10 @@
 #include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <netlink/cache.h>
 #include <netlink/errno.h>
@@ -18,10 +20,23 @@
 
 #include "addr.h"
 #include "netlink.h"
+#include "sock.h"
+#include "strmap.h"
 
 struct vrf_nl {
 	struct nl_sock *sock;
+	size_t batch_max;            /* requests per sendmsg (see vrf_nl_open) */
+	/* Names to ifindexes, from the link dump and what was looked up since:
+	 * thousands of steps name the same devices. 0: made again, ask. */
+	struct vrf_strmap ifindexes;
 };
+
+/* Requests per sendmsg at most, and bytes: past a few hundred, fewer system
+ * calls no longer show in the time, and a failure's report stays small. */
+#define BATCH_MAX 512
+#define BATCH_BYTES (64 * 1024)
+/* Every answer is an skb of its own in the receive queue, charged about this. */
+#define ANSWER_TRUESIZE 1024
 
 /* libnl speaks NLE_*; the rest of vrfctl speaks errno. */
 static int nle_to_errno(int nle)
@@ -50,7 +65,7 @@ static int nle_to_errno(int nle)
 int vrf_nl_open(struct vrf_nl **out)
 {
 	struct vrf_nl *nl = calloc(1, sizeof(*nl));
-	int r = -ENOMEM;
+	int r = -ENOMEM, fd, one = 1;
 
 	if (!nl)
 		goto fail;
@@ -60,6 +75,24 @@ int vrf_nl_open(struct vrf_nl **out)
 	r = nle_to_errno(nl_connect(nl->sock, NETLINK_ROUTE));
 	if (r < 0)
 		goto fail;
+	/*
+	 * A batch's answers are queued in full before the first is read, and
+	 * the kernel drops what does not fit (ENOBUFS): size the batches to the
+	 * receive buffer (libnl's default, 32 KiB, holds ~30). Only failures and
+	 * each batch's last request are answered, but every request may fail.
+	 */
+	fd = nl_socket_get_fd(nl->sock);
+	r = vrf_sock_grow_buffer(fd, SO_RCVBUF, SO_RCVBUFFORCE, (BATCH_MAX + 64) * ANSWER_TRUESIZE);
+	if (r < 0)
+		goto fail;
+	nl->batch_max = (size_t)r / ANSWER_TRUESIZE > 64 ? (size_t)r / ANSWER_TRUESIZE - 32 : 16;
+	if (nl->batch_max > BATCH_MAX)
+		nl->batch_max = BATCH_MAX;
+	r = vrf_sock_grow_buffer(fd, SO_SNDBUF, SO_SNDBUFFORCE, 2 * BATCH_BYTES);
+	if (r < 0)
+		goto fail;
+	/* A refusal quotes the header of the request, not all of it. */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	*out = nl;
 	return 0;
 fail:
@@ -72,20 +105,51 @@ void vrf_nl_close(struct vrf_nl *nl)
 	if (!nl)
 		return;
 	nl_socket_free(nl->sock);
+	vrf_strmap_free(&nl->ifindexes);
 	free(nl);
 }
 
-/* Grow an array by one zeroed element; returns it, or NULL. */
+/* ---- names to ifindexes --------------------------------------------------- */
+
+/* Remember name's ifindex (0: ask the kernel again). Without memory the
+ * cache just stays smaller: every miss is asked of the kernel. */
+static void ifcache_set(struct vrf_nl *nl, const char *name, unsigned ifindex)
+{
+	(void)vrf_strmap_put(&nl->ifindexes, name, ifindex);
+}
+
+/* name's ifindex, learned or asked of the kernel now; 0 when there is none. */
+static unsigned ifindex_of(struct vrf_nl *nl, const char *name)
+{
+	size_t known = 0;
+	unsigned ifindex;
+
+	if (vrf_strmap_get(&nl->ifindexes, name, &known) && known)
+		return (unsigned)known;
+	ifindex = if_nametoindex(name);
+	if (ifindex)
+		ifcache_set(nl, name, ifindex);
+	return ifindex;
+}
+
+/*
+ * Grow an array by one zeroed element; returns it, or NULL. The room doubles
+ * whenever n reaches a power of two, so a dump of thousands of routes costs a
+ * few reallocs, not one each. Only for arrays grown by nothing else.
+ */
 static void *append(void *arrayp, size_t *n, size_t size)
 {
 	void **array = arrayp;
-	char *grown = realloc(*array, (*n + 1) * size);
 
-	if (!grown)
-		return NULL;
-	*array = grown;
-	memset(grown + *n * size, 0, size);
-	return grown + (*n)++ * size;
+	if ((*n & (*n - 1)) == 0) {
+		char *grown = realloc(*array, (*n ? 2 * *n : 1) * size);
+
+		if (!grown)
+			return NULL;
+		*array = grown;
+	}
+	memset((char *)*array + *n * size, 0, size);
+	return (char *)*array + (*n)++ * size;
 }
 
 static void addr_from_nl(struct nl_addr *a, union vrf_addr *out)
@@ -113,6 +177,7 @@ static int observe_links(struct vrf_nl *nl, struct vrf_state *st)
 		}
 		l->ifindex = (unsigned)rtnl_link_get_ifindex(link);
 		snprintf(l->name, sizeof(l->name), "%s", rtnl_link_get_name(link));
+		ifcache_set(nl, l->name, l->ifindex);
 		l->master = (unsigned)rtnl_link_get_master(link);
 		l->group = rtnl_link_get_group(link);
 		l->up = rtnl_link_get_flags(link) & IFF_UP;
@@ -316,7 +381,7 @@ static int rule_msg(const struct vrf_step *s, struct nl_msg **msg)
 	return nle_to_errno(r);
 }
 
-static int route_msg(const struct vrf_step *s, struct nl_msg **msg)
+static int route_msg(struct vrf_nl *nl, const struct vrf_step *s, struct nl_msg **msg)
 {
 	const struct vrf_route *v = &s->u.route;
 	struct rtnl_route *route = rtnl_route_alloc();
@@ -334,13 +399,17 @@ static int route_msg(const struct vrf_step *s, struct nl_msg **msg)
 	rtnl_route_set_type(route, v->unreachable ? RTN_UNREACHABLE : RTN_UNICAST);
 	rtnl_route_set_protocol(route, v->protocol);
 	rtnl_route_set_priority(route, v->metric);
+	/* libnl would guess "link" for a route with no gateway; ip, and so what
+	 * vrfctl -n prints, makes an unreachable route global. */
+	if (v->unreachable)
+		rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
 	if (v->has_via || v->dev[0]) {
 		struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
 
 		if (!nh)
 			goto out;
 		if (v->dev[0]) {
-			unsigned ifindex = if_nametoindex(v->dev);
+			unsigned ifindex = ifindex_of(nl, v->dev);
 
 			if (!ifindex) {
 				rtnl_route_nh_free(nh);
@@ -371,7 +440,7 @@ out:
 	return r;
 }
 
-static int link_msg(const struct vrf_step *s, struct nl_msg **msg)
+static int link_msg(struct vrf_nl *nl, const struct vrf_step *s, struct nl_msg **msg)
 {
 	struct rtnl_link *link = NULL, *change = NULL;
 	unsigned ifindex;
@@ -387,9 +456,13 @@ static int link_msg(const struct vrf_step *s, struct nl_msg **msg)
 		 * VRF of vrfctl's is never seen unmarked. */
 		rtnl_link_set_group(link, s->u.link.group);
 		r = nle_to_errno(rtnl_link_build_add_request(link, NLM_F_CREATE | NLM_F_EXCL, msg));
+		/* The new device's index is asked for when a later batch needs it. */
+		ifcache_set(nl, s->u.link.name, 0);
 		goto out;
 	}
-	ifindex = if_nametoindex(s->op == VRF_STEP_LINK_MASTER ? s->u.master.dev : s->u.link.name);
+	ifindex = ifindex_of(nl, s->op == VRF_STEP_LINK_MASTER ? s->u.master.dev : s->u.link.name);
+	if (s->op == VRF_STEP_LINK_DEL)
+		ifcache_set(nl, s->u.link.name, 0);
 	if (!ifindex) {
 		/* Deleting what is not there is done; anything else needs the device. */
 		r = s->op == VRF_STEP_LINK_DEL ? 0 : -ENODEV;
@@ -414,7 +487,7 @@ static int link_msg(const struct vrf_step *s, struct nl_msg **msg)
 		unsigned master = 0;
 
 		if (s->u.master.master[0]) {
-			master = if_nametoindex(s->u.master.master);
+			master = ifindex_of(nl, s->u.master.master);
 			if (!master) {
 				r = -ENODEV;
 				goto out;
@@ -435,7 +508,7 @@ out:
 }
 
 /* The request for step, or *msg NULL when there is nothing to send (0). */
-static int step_msg(const struct vrf_step *s, struct nl_msg **msg)
+static int step_msg(struct vrf_nl *nl, const struct vrf_step *s, struct nl_msg **msg)
 {
 	*msg = NULL;
 	switch (s->op) {
@@ -444,13 +517,13 @@ static int step_msg(const struct vrf_step *s, struct nl_msg **msg)
 		return rule_msg(s, msg);
 	case VRF_STEP_ROUTE_ADD:
 	case VRF_STEP_ROUTE_DEL:
-		return route_msg(s, msg);
+		return route_msg(nl, s, msg);
 	case VRF_STEP_LINK_ADD:
 	case VRF_STEP_LINK_DEL:
 	case VRF_STEP_LINK_UP:
 	case VRF_STEP_LINK_DOWN:
 	case VRF_STEP_LINK_MASTER:
-		return link_msg(s, msg);
+		return link_msg(nl, s, msg);
 	default:
 		return -EINVAL;
 	}
@@ -474,18 +547,16 @@ static int step_result(const struct vrf_step *s, int err)
 	return err;
 }
 
-/* Requests in one sendmsg; the acks of that many fit the socket's buffer. */
-#define BATCH_MAX 128
-
 struct batch {
 	char *buf;
 	size_t len, cap;
+	size_t last;                 /* offset of the last request */
 	uint32_t seq[BATCH_MAX];
-	size_t index[BATCH_MAX];     /* which step each message is */
+	size_t index[BATCH_MAX];     /* which step each request is */
 	size_t n;
 };
 
-static int batch_add(struct batch *b, struct nl_msg *msg, uint32_t seq, size_t step)
+static int batch_add(struct batch *b, struct nl_msg *msg, size_t step)
 {
 	struct nlmsghdr *hdr = nlmsg_hdr(msg);
 	size_t len = NLMSG_ALIGN(hdr->nlmsg_len);
@@ -504,54 +575,81 @@ static int batch_add(struct batch *b, struct nl_msg *msg, uint32_t seq, size_t s
 	}
 	memcpy(b->buf + b->len, hdr, hdr->nlmsg_len);
 	memset(b->buf + b->len + hdr->nlmsg_len, 0, len - hdr->nlmsg_len);
+	((struct nlmsghdr *)(b->buf + b->len))->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+	b->last = b->len;
 	b->len += len;
-	b->seq[b->n] = seq;
+	b->seq[b->n] = hdr->nlmsg_seq;
 	b->index[b->n++] = step;
 	return 0;
 }
 
-/* Send the batch, then read until every message has its ack. */
+/* Throw away whatever answers are queued: after a failed read they belong to
+ * nobody, and must not be taken for the answers of the rollback's requests. */
+static void drain(int fd, char *buf, size_t size)
+{
+	for (;;) {
+		ssize_t got = recv(fd, buf, size, MSG_DONTWAIT);
+
+		if (got <= 0 && !(got < 0 && (errno == EINTR || errno == ENOBUFS)))
+			return;
+	}
+}
+
+/*
+ * Send the batch in one sendmsg and read the answers. The kernel runs every
+ * request of the buffer in order inside that sendmsg and answers each failure
+ * whether asked or not; only the last request asks for an ack. So once the
+ * last is answered, every request without an error of its own was done.
+ */
 static int batch_flush(struct vrf_nl *nl, struct batch *b, const struct vrf_step *steps,
 		       int *results)
 {
-	size_t answered = 0;
-	int r = 0;
+	int fd = nl_socket_get_fd(nl->sock), r = 0;
+	uint32_t last_seq;
+	char buf[16384];
+	bool done = false;
 
 	if (b->n == 0)
 		return 0;
+	last_seq = b->seq[b->n - 1];
+	((struct nlmsghdr *)(b->buf + b->last))->nlmsg_flags |= NLM_F_ACK;
+	/* Done unless refused. If the answers are lost (below), the rollback
+	 * undoes them all: undoing what was not done is found already so. */
+	for (size_t i = 0; i < b->n; i++)
+		results[b->index[i]] = 1;
 	r = nl_sendto(nl->sock, b->buf, b->len);
-	if (r < 0)
+	if (r < 0) {
+		r = nle_to_errno(r);
 		goto out;
+	}
 	r = 0;
-	while (answered < b->n) {
-		struct sockaddr_nl peer;
-		unsigned char *buf = NULL;
-		int len = nl_recv(nl->sock, &peer, &buf, NULL);
-		struct nlmsghdr *hdr = (struct nlmsghdr *)buf;
+	while (!done) {
+		ssize_t got = recv(fd, buf, sizeof(buf), 0);
+		int len = (int)got;
 
-		if (len <= 0) {
-			free(buf);
-			r = len < 0 ? len : -NLE_MSG_TRUNC;
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			r = got < 0 ? -errno : -EIO;
+			drain(fd, buf, sizeof(buf));
 			goto out;
 		}
-		for (; nlmsg_ok(hdr, len); hdr = nlmsg_next(hdr, &len)) {
-			const struct nlmsgerr *e = nlmsg_data(hdr);
+		for (struct nlmsghdr *hdr = (struct nlmsghdr *)buf; NLMSG_OK(hdr, len);
+		     hdr = NLMSG_NEXT(hdr, len)) {
+			const struct nlmsgerr *e = NLMSG_DATA(hdr);
 
 			if (hdr->nlmsg_type != NLMSG_ERROR)
 				continue;
-			for (size_t i = 0; i < b->n; i++) {
-				if (b->seq[i] == hdr->nlmsg_seq) {
+			for (size_t i = 0; i < b->n; i++)
+				if (b->seq[i] == hdr->nlmsg_seq)
 					results[b->index[i]] = step_result(&steps[b->index[i]], e->error);
-					answered++;
-				}
-			}
+			done |= hdr->nlmsg_seq == last_seq;
 		}
-		free(buf);
 	}
 out:
 	b->len = 0;
 	b->n = 0;
-	return nle_to_errno(r);
+	return r;
 }
 
 int vrf_nl_steps(struct vrf_nl *nl, const struct vrf_step *steps, size_t n, int *results)
@@ -559,19 +657,19 @@ int vrf_nl_steps(struct vrf_nl *nl, const struct vrf_step *steps, size_t n, int 
 	struct batch b = { 0 };
 	int r = 0;
 
-	/* Sequence numbers are matched here, not by libnl's one-at-a-time check. */
 	nl_socket_disable_seq_check(nl->sock);
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		struct nl_msg *msg = NULL;
 
-		results[i] = step_msg(&steps[i], &msg);
+		results[i] = step_msg(nl, &steps[i], &msg);
 		if (!msg)
 			continue;
 		nl_complete_msg(nl->sock, msg);
-		r = batch_add(&b, msg, nlmsg_hdr(msg)->nlmsg_seq, i);
-		nlmsg_free(msg);
-		if (r >= 0 && b.n == BATCH_MAX)
+		if (b.n == nl->batch_max || b.len + nlmsg_hdr(msg)->nlmsg_len > BATCH_BYTES)
 			r = batch_flush(nl, &b, steps, results);
+		if (r >= 0)
+			r = batch_add(&b, msg, i);
+		nlmsg_free(msg);
 	}
 	if (r >= 0)
 		r = batch_flush(nl, &b, steps, results);

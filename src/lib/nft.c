@@ -34,6 +34,7 @@
 #include <libnftnl/udata.h>
 
 #include "nft-int.h"
+#include "sock.h"
 
 /* Room reserved for one message; a rule here is well under 2 KiB. */
 #define MSG_ROOM 8192
@@ -410,20 +411,6 @@ static int nl_open(struct mnl_socket **out, const struct vrf_log *log)
 
 /* Make room for size bytes in a socket buffer: FORCE needs CAP_NET_ADMIN,
  * which applying needs anyway; without it the default has to do. */
-static void sock_buffer(struct mnl_socket *nl, int opt, int force, size_t size)
-{
-	int fd = mnl_socket_get_fd(nl), cur = 0, want;
-	socklen_t len = sizeof(cur);
-
-	if (size > (size_t)(1 << 30))
-		size = 1 << 30;
-	want = (int)size;
-	if (getsockopt(fd, SOL_SOCKET, opt, &cur, &len) == 0 && cur >= want)
-		return;
-	if (setsockopt(fd, SOL_SOCKET, force, &want, sizeof(want)) < 0)
-		(void)setsockopt(fd, SOL_SOCKET, opt, &want, sizeof(want));
-}
-
 /*
  * Send the transaction, then read every reply. nfnetlink runs the batch
  * inside sendmsg, so all replies are queued when it returns; the poll only
@@ -441,9 +428,9 @@ static int batch_send(struct mnl_socket *nl, const struct vrf_nft_batch *b,
 
 	if (!buf)
 		return -ENOMEM;
-	sock_buffer(nl, SO_SNDBUF, SO_SNDBUFFORCE, b->len + 4096);
+	(void)vrf_sock_grow_buffer(pfd.fd, SO_SNDBUF, SO_SNDBUFFORCE, b->len + 4096);
 	/* Every ack is an skb of its own in the receive queue. */
-	sock_buffer(nl, SO_RCVBUF, SO_RCVBUFFORCE, (size_t)b->n_msgs * 1024 + 65536);
+	(void)vrf_sock_grow_buffer(pfd.fd, SO_RCVBUF, SO_RCVBUFFORCE, (size_t)b->n_msgs * 1024 + 65536);
 	/* Errors carry only the header of the message they refuse, not all of it. */
 	(void)setsockopt(pfd.fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	if (mnl_socket_sendto(nl, b->buf, b->len) < 0) {

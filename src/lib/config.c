@@ -32,6 +32,7 @@
 #include "addr.h"
 #include "config.h"
 #include "json.h"
+#include "strmap.h"
 
 enum section_kind { SEC_NONE, SEC_GLOBAL, SEC_VRF, SEC_DOCKER, SEC_SKIP };
 
@@ -121,6 +122,8 @@ struct parse {
 	struct vrf_aux scratch_aux;
 
 	struct vrf_aux *auxs;        /* parallel to cfg->vrfs */
+	struct vrf_strmap vrf_index;     /* VRF name -> its place in cfg->vrfs */
+	struct vrf_strmap member_index;  /* member -> the place of its VRF */
 	struct vrf_where seen_global[G_N];
 	struct vrf_where seen_docker[D_N];
 	struct vrf_where *bridge_where;
@@ -512,6 +515,7 @@ static void add_member(struct parse *p, const char *key, const char *name)
 {
 	struct vrf_def *vrf = p->vrf;
 	struct vrf_aux *aux = p->aux;
+	size_t v;
 
 	(void)key;
 	if (!ifname_value(p, NULL, "member", name))
@@ -524,11 +528,9 @@ static void add_member(struct parse *p, const char *key, const char *name)
 		}
 	}
 	/* An interface has one master: it cannot be a port of two VRFs. */
-	for (size_t v = 0; v < p->cfg->n_vrfs; v++) {
+	if (vrf_strmap_get(&p->member_index, name, &v) && &p->cfg->vrfs[v] != vrf) {
 		const struct vrf_def *other = &p->cfg->vrfs[v];
 
-		if (other == vrf)
-			continue;
 		for (size_t i = 0; i < other->n_members; i++) {
 			if (strcmp(other->members[i], name) == 0) {
 				perr(p, "member '%s' already in vrf '%s' at %s:%u", name,
@@ -543,6 +545,10 @@ static void add_member(struct parse *p, const char *key, const char *name)
 		return;
 	strcpy(vrf->members[vrf->n_members - 1], name);
 	aux->member_where[vrf->n_members - 1] = here(p);
+	/* A refused [vrf]'s members are checked, not claimed. */
+	if (vrf != &p->scratch &&
+	    vrf_strmap_put(&p->member_index, name, (size_t)(vrf - p->cfg->vrfs)) < 0)
+		out_of_memory(p);
 }
 
 /* PREFIX [via ADDR] [dev IFNAME] [metric N], the three in any order. */
@@ -888,9 +894,9 @@ static void scratch_reset(struct parse *p)
 static void vrf_section(struct parse *p, const char *name)
 {
 	struct vrf_config *cfg = p->cfg;
-	const struct vrf_def *dup = vrf_config_find(cfg, name);
+	size_t n = cfg->n_vrfs, at;
+	const struct vrf_def *dup = vrf_strmap_get(&p->vrf_index, name, &at) ? &cfg->vrfs[at] : NULL;
 	bool ok = ifname_value(p, NULL, "vrf name", name);
-	size_t n = cfg->n_vrfs;
 
 	if (ok && strcmp(name, "default") == 0) {
 		perr(p, "vrf name 'default': reserved (vrf-exec uses it to leave a VRF)");
@@ -913,6 +919,8 @@ static void vrf_section(struct parse *p, const char *name)
 		p->vrf = &cfg->vrfs[cfg->n_vrfs - 1];
 		p->aux = &p->auxs[cfg->n_vrfs - 1];
 		strcpy(p->vrf->name, name);
+		if (vrf_strmap_put(&p->vrf_index, name, cfg->n_vrfs - 1) < 0)
+			out_of_memory(p);
 	}
 	p->vrf->unreachable_default = true;
 	p->vrf->where = here(p);
@@ -1218,7 +1226,7 @@ static void check_vrf(struct parse *p, size_t v)
 		}
 	}
 	for (size_t m = 0; m < vrf->n_members; m++)
-		if (vrf_config_find(cfg, vrf->members[m]))
+		if (vrf_strmap_get(&p->vrf_index, vrf->members[m], NULL))
 			error_at(p, aux->member_where[m], "member '%s' is a vrf", vrf->members[m]);
 	for (size_t r = 0; r < vrf->n_routes; r++) {
 		const struct vrf_route_def *route = &vrf->routes[r];
@@ -1289,6 +1297,8 @@ int vrf_config_load_files(struct vrf_config *cfg, const char *const *paths, size
 	for (size_t v = 0; v < cfg->n_vrfs; v++)
 		aux_free(&p.auxs[v]);
 	free(p.auxs);
+	vrf_strmap_free(&p.vrf_index);
+	vrf_strmap_free(&p.member_index);
 	scratch_reset(&p);
 	free(p.bridge_where);
 	free(p.buf);

@@ -8,6 +8,7 @@
 
 #include "addr.h"
 #include "plan.h"
+#include "strmap.h"
 
 #define TABLE_LOCAL 255u
 
@@ -167,6 +168,11 @@ struct planner {
 	/* The observed routes ordered by table, so that a VRF's routes are found
 	 * without scanning every table's (thousands of VRFs). */
 	const struct vrf_route **by_table;
+	/* The observed links ordered by master, and the VRF devices by table. */
+	const struct vrf_obs_link **by_master, **vrfs_by_table;
+	size_t n_vrf_links;
+	struct vrf_strmap config_vrfs;   /* names of the config's VRFs */
+	struct vrf_strmap cgroups_by_vrf;
 	int err;                     /* first hard error (-ENOMEM) */
 	unsigned problems;           /* config/kernel conflicts reported */
 };
@@ -179,17 +185,98 @@ static int cmp_route_table(const void *a, const void *b)
 	return x->table < y->table ? -1 : x->table > y->table;
 }
 
-static int index_routes(struct planner *p)
+static int cmp_link_master(const void *a, const void *b)
 {
-	size_t n = p->state->n_routes;
+	const struct vrf_obs_link *x = *(const struct vrf_obs_link *const *)a;
+	const struct vrf_obs_link *y = *(const struct vrf_obs_link *const *)b;
+
+	return x->master < y->master ? -1 : x->master > y->master;
+}
+
+static int cmp_link_vrf_table(const void *a, const void *b)
+{
+	const struct vrf_obs_link *x = *(const struct vrf_obs_link *const *)a;
+	const struct vrf_obs_link *y = *(const struct vrf_obs_link *const *)b;
+
+	return x->vrf_table < y->vrf_table ? -1 : x->vrf_table > y->vrf_table;
+}
+
+/*
+ * Indexes for the questions asked once per VRF (its routes, its ports, who
+ * else has its table, is that name configured): with thousands of VRFs and
+ * devices, a scan each time is what the planning would spend its time on.
+ */
+static int index_state(struct planner *p, const struct vrf_config *cfg)
+{
+	const struct vrf_state *s = p->state;
+	size_t n = s->n_routes;
 
 	p->by_table = malloc((n ? n : 1) * sizeof(*p->by_table));
-	if (!p->by_table)
+	p->by_master = malloc((s->n_links ? s->n_links : 1) * sizeof(*p->by_master));
+	p->vrfs_by_table = malloc((s->n_links ? s->n_links : 1) * sizeof(*p->vrfs_by_table));
+	if (!p->by_table || !p->by_master || !p->vrfs_by_table)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		p->by_table[i] = &p->state->routes[i];
+		p->by_table[i] = &s->routes[i];
 	qsort(p->by_table, n, sizeof(*p->by_table), cmp_route_table);
+	for (size_t i = 0; i < s->n_links; i++) {
+		p->by_master[i] = &s->links[i];
+		if (s->links[i].is_vrf)
+			p->vrfs_by_table[p->n_vrf_links++] = &s->links[i];
+	}
+	qsort(p->by_master, s->n_links, sizeof(*p->by_master), cmp_link_master);
+	qsort(p->vrfs_by_table, p->n_vrf_links, sizeof(*p->vrfs_by_table), cmp_link_vrf_table);
+	for (size_t i = 0; i < cfg->n_vrfs; i++)
+		if (vrf_strmap_put(&p->config_vrfs, cfg->vrfs[i].name, i) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; i < s->n_cgroups; i++)   /* the top ones: one per VRF */
+		if (vrf_strmap_put(&p->cgroups_by_vrf, s->cgroups[i].vrf, i) < 0)
+			return -ENOMEM;
 	return 0;
+}
+
+static bool configured(const struct planner *p, const char *name)
+{
+	return vrf_strmap_get(&p->config_vrfs, name, NULL);
+}
+
+/* The links in sorted whose key(link) is value: *n of them from the returned one. */
+static const struct vrf_obs_link *const *links_with(const struct vrf_obs_link *const *sorted,
+						    size_t total,
+						    uint32_t (*key)(const struct vrf_obs_link *),
+						    uint32_t value, size_t *n)
+{
+	size_t lo = 0, hi = total, end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (key(sorted[mid]) < value)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < total && key(sorted[end]) == value; end++)
+		;
+	*n = end - lo;
+	return sorted + lo;
+}
+
+static uint32_t master_of(const struct vrf_obs_link *l)
+{
+	return l->master;
+}
+
+static uint32_t table_of(const struct vrf_obs_link *l)
+{
+	return l->vrf_table;
+}
+
+/* The ports of the device at ifindex: *n of them. */
+static const struct vrf_obs_link *const *ports_of(const struct planner *p, unsigned ifindex,
+						  size_t *n)
+{
+	return links_with(p->by_master, p->state->n_links, master_of, ifindex, n);
 }
 
 /* The observed routes of table: *n of them from the returned position. */
@@ -299,12 +386,11 @@ static void push_rule(struct planner *p, enum vrf_step_op op, const struct vrf_r
 	push(p, &s);
 }
 
-static const struct vrf_obs_cgroup *cgroup_of(const struct vrf_state *s, const char *vrf)
+static const struct vrf_obs_cgroup *cgroup_of(const struct planner *p, const char *vrf)
 {
-	for (size_t i = 0; i < s->n_cgroups; i++)
-		if (strcmp(s->cgroups[i].vrf, vrf) == 0)
-			return &s->cgroups[i];
-	return NULL;
+	size_t i;
+
+	return vrf_strmap_get(&p->cgroups_by_vrf, vrf, &i) ? &p->state->cgroups[i] : NULL;
 }
 
 static void push_cgroup(struct planner *p, enum vrf_step_op op, const char *vrf)
@@ -600,6 +686,8 @@ static void resolve_auto_tables(struct planner *p, struct vrf_config *cfg)
 static void plan_vrf_device(struct planner *p, const struct vrf_def *v)
 {
 	const struct vrf_obs_link *l = vrf_state_link_by_name(p->state, v->name);
+	const struct vrf_obs_link *const *same;
+	size_t n;
 
 	if (l && !l->is_vrf) {
 		problem(p, &v->where, "'%s' exists and is not a VRF device", v->name);
@@ -610,13 +698,11 @@ static void plan_vrf_device(struct planner *p, const struct vrf_def *v)
 			"(run 'vrfctl down %s' first)", v->name, l->vrf_table, v->table, v->name);
 		return;
 	}
-	for (size_t i = 0; i < p->state->n_links; i++) {
-		const struct vrf_obs_link *o = &p->state->links[i];
-
-		if (o->is_vrf && o->vrf_table == v->table && strcmp(o->name, v->name) != 0)
+	same = links_with(p->vrfs_by_table, p->n_vrf_links, table_of, v->table, &n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(same[i]->name, v->name) != 0)
 			problem(p, &v->where, "vrf '%s': table %u is already used by vrf '%s'",
-				v->name, v->table, o->name);
-	}
+				v->name, v->table, same[i]->name);
 	if (!l)
 		push_link_step(p, VRF_STEP_LINK_ADD, v->name, v->name, v->table,
 			       p->opts->link_group);
@@ -684,6 +770,8 @@ static void guard_lockout(struct planner *p, const struct vrf_config *cfg,
 static void plan_members(struct planner *p, const struct vrf_config *cfg, const struct vrf_def *v)
 {
 	const struct vrf_obs_link *vl = vrf_state_link_by_name(p->state, v->name);
+	const struct vrf_obs_link *const *ports;
+	size_t n;
 
 	for (size_t i = 0; i < v->n_members; i++) {
 		const struct vrf_obs_link *m = vrf_state_link_by_name(p->state, v->members[i]);
@@ -700,7 +788,7 @@ static void plan_members(struct planner *p, const struct vrf_config *cfg, const 
 				push_link_step(p, VRF_STEP_LINK_UP, v->name, m->name, 0, 0);
 			continue;
 		}
-		if (master && !(master->is_vrf && vrf_config_find(cfg, master->name))) {
+		if (master && !(master->is_vrf && configured(p, master->name))) {
 			problem(p, &v->where, master->is_vrf
 				? "member '%s' is already in vrf '%s', which vrfctl does not manage"
 				: "member '%s' is already a port of '%s'", m->name, master->name);
@@ -716,16 +804,14 @@ static void plan_members(struct planner *p, const struct vrf_config *cfg, const 
 	/* Ports vrfctl's own VRF has that the config no longer lists. */
 	if (!vl || !is_ours_link(p, vl))
 		return;
-	for (size_t i = 0; i < p->state->n_links; i++) {
-		const struct vrf_obs_link *m = &p->state->links[i];
+	ports = ports_of(p, vl->ifindex, &n);
+	for (size_t i = 0; i < n; i++) {
 		bool listed = false;
 
-		if (m->master != vl->ifindex)
-			continue;
 		for (size_t j = 0; j < v->n_members; j++)
-			listed |= strcmp(v->members[j], m->name) == 0;
+			listed |= strcmp(v->members[j], ports[i]->name) == 0;
 		if (!listed)
-			push_master(p, v->name, m->name, "", v->name);
+			push_master(p, v->name, ports[i]->name, "", v->name);
 	}
 }
 
@@ -764,15 +850,18 @@ static void check_route_devices(struct planner *p, const struct vrf_def *v)
 /* Everything vrfctl made for one VRF device, in the order that unmakes it. */
 static void plan_vrf_removal(struct planner *p, const struct vrf_obs_link *l, bool routes)
 {
+	const struct vrf_obs_link *const *ports;
+	size_t n;
+
 	if (routes)
 		plan_routes_del_table(p, l->name, l->vrf_table);
-	if (cgroup_of(p->state, l->name))
+	if (cgroup_of(p, l->name))
 		push_cgroup(p, VRF_STEP_CGROUP_REMOVE, l->name);
 	if (!is_ours_link(p, l))
 		return;
-	for (size_t i = 0; i < p->state->n_links; i++)
-		if (p->state->links[i].master == l->ifindex)
-			push_master(p, l->name, p->state->links[i].name, "", l->name);
+	ports = ports_of(p, l->ifindex, &n);
+	for (size_t i = 0; i < n; i++)
+		push_master(p, l->name, ports[i]->name, "", l->name);
 	push_link_step(p, VRF_STEP_LINK_DEL, l->name, l->name, l->vrf_table, l->group);
 }
 
@@ -799,7 +888,12 @@ static void plan_sysctls(struct planner *p, const struct vrf_global *g)
 static int finish(struct planner *p)
 {
 	free(p->by_table);
+	free(p->by_master);
+	free(p->vrfs_by_table);
 	p->by_table = NULL;
+	p->by_master = p->vrfs_by_table = NULL;
+	vrf_strmap_free(&p->config_vrfs);
+	vrf_strmap_free(&p->cgroups_by_vrf);
 	if (p->err || p->problems) {
 		vrf_plan_free(p->plan);
 		return p->err ? p->err : -EINVAL;
@@ -816,9 +910,9 @@ int vrf_plan_apply(struct vrf_config *cfg, const struct vrf_state *state,
 	};
 
 	memset(plan, 0, sizeof(*plan));
-	p.err = index_routes(&p);
+	p.err = index_state(&p, cfg);
 	for (size_t i = 0; i < opts->n_only; i++)
-		if (!vrf_config_find(cfg, opts->only[i]))
+		if (!configured(&p, opts->only[i]))
 			problem(&p, NULL, "no vrf '%s' in the config", opts->only[i]);
 	resolve_auto_tables(&p, cfg);
 	plan_sysctls(&p, &cfg->global);
@@ -831,7 +925,7 @@ int vrf_plan_apply(struct vrf_config *cfg, const struct vrf_state *state,
 		for (size_t i = 0; i < state->n_links; i++) {
 			const struct vrf_obs_link *l = &state->links[i];
 
-			if (is_ours_link(&p, l) && !vrf_config_find(cfg, l->name))
+			if (is_ours_link(&p, l) && !configured(&p, l->name))
 				plan_vrf_removal(&p, l, true);
 		}
 	}
@@ -853,10 +947,12 @@ int vrf_plan_apply(struct vrf_config *cfg, const struct vrf_state *state,
 	for (size_t i = 0; i < cfg->n_vrfs; i++) {
 		const struct vrf_def *v = &cfg->vrfs[i];
 		const struct vrf_obs_link *l = vrf_state_link_by_name(state, v->name);
-		const struct vrf_obs_cgroup *cg = cgroup_of(state, v->name);
+		const struct vrf_obs_cgroup *cg = cgroup_of(&p, v->name);
 
-		/* The program binds to an ifindex: a recreated device needs a new one. */
-		if (selected(opts, v->name) && (!l || !cg || cg->ifindex != l->ifindex))
+		/* vrf-exec makes a VRF's cgroup on first use. Once there, its program
+		 * binds to an ifindex: a recreated device needs a new one before
+		 * anything already in the cgroup makes a socket. */
+		if (selected(opts, v->name) && cg && (!l || cg->ifindex != l->ifindex))
 			push_cgroup(&p, VRF_STEP_CGROUP_PREPARE, v->name);
 	}
 	return finish(&p);
@@ -885,7 +981,7 @@ int vrf_plan_down(const struct vrf_config *cfg, const struct vrf_state *state,
 	if (p.problems)
 		return finish(&p);
 
-	p.err = index_routes(&p);
+	p.err = index_state(&p, cfg);
 	/* --all: every route vrfctl made, in any table, even one whose VRF is gone. */
 	for (size_t i = 0; all && i < state->n_routes; i++)
 		if (state->routes[i].protocol == cfg->global.route_protocol)

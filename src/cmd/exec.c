@@ -22,7 +22,7 @@
 
 #include "bind.h"
 #include "cmd.h"
-#include "netlink.h"
+#include "vrfdev.h"
 
 /* As env(1) and chroot(1): our own failure, cannot execute, not found. */
 enum {
@@ -51,31 +51,10 @@ static void usage(const struct vrf_log *log, const char *prog)
 		"COMMAND [ARG...]", prog);
 }
 
-/* The names of the VRFs there are, for an error that helps. */
-static void known_vrfs(struct vrf_nl *nl, char *out, size_t size)
-{
-	struct vrf_state st = { 0 };
-	size_t n = 0;
-
-	out[0] = '\0';
-	if (vrf_nl_observe(nl, &st) < 0)
-		goto out;
-	for (size_t i = 0; i < st.n_links; i++) {
-		if (!st.links[i].is_vrf)
-			continue;
-		n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s%s", n ? ", " : "",
-				      st.links[i].name);
-	}
-out:
-	if (!out[0])
-		snprintf(out, size, "none");
-	vrf_state_free(&st);
-}
-
 /* Is vrf a VRF device, and which ifindex? "default" is none: 0. */
 static int resolve_vrf(struct exec_req *req)
 {
-	struct vrf_nl *nl = NULL;
+	const char *any = getenv("VRF_EXEC_ALLOW_ANY_DEVICE");
 	char known[512];
 	int r;
 
@@ -83,30 +62,25 @@ static int resolve_vrf(struct exec_req *req)
 		req->ifindex = 0;
 		return 0;
 	}
-	r = vrf_nl_open(&nl);
-	if (r < 0) {
-		vrf_err(req->log, "cannot open a netlink socket: %s", strerror(-r));
-		return r;
-	}
-	r = vrf_nl_vrf_ifindex(nl, req->vrf);
-	if (r == -ENODEV && if_nametoindex(req->vrf) &&
-	    getenv("VRF_EXEC_ALLOW_ANY_DEVICE") &&
-	    strcmp(getenv("VRF_EXEC_ALLOW_ANY_DEVICE"), "1") == 0)
+	r = vrf_dev_vrf_ifindex(req->vrf);
+	if (r == -EMEDIUMTYPE && any && strcmp(any, "1") == 0)
 		r = (int)if_nametoindex(req->vrf);   /* a testing aid, see vrf-exec(8) */
-	if (r == -ENODEV) {
-		known_vrfs(nl, known, sizeof(known));
-		if (if_nametoindex(req->vrf))
+	if (r == -ENODEV || r == -EMEDIUMTYPE) {
+		/* For an error that helps: the VRFs there are. */
+		if (vrf_dev_vrf_names(known, sizeof(known)) < 0 || !known[0])
+			snprintf(known, sizeof(known), "none");
+		if (r == -EMEDIUMTYPE)
 			vrf_err(req->log, "'%s' is not a VRF device (VRFs: %s)", req->vrf, known);
 		else
 			vrf_err(req->log, "no VRF '%s' (VRFs: %s)", req->vrf, known);
-	} else if (r < 0) {
-		vrf_err(req->log, "cannot look up '%s': %s", req->vrf, strerror(-r));
-	} else {
-		req->ifindex = (unsigned)r;
-		r = 0;
+		return -ENODEV;
 	}
-	vrf_nl_close(nl);
-	return r;
+	if (r <= 0) {
+		vrf_err(req->log, "cannot look up '%s': %s", req->vrf, strerror(r ? -r : ENODEV));
+		return r ? r : -ENODEV;
+	}
+	req->ifindex = (unsigned)r;
+	return 0;
 }
 
 /* argv[0] as execvp would find it; EXIT_NOT_FOUND / EXIT_CANNOT_EXEC or 0. */

@@ -9,10 +9,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <netlink/cache.h>
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
-#include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/vrf.h>
 #include <netlink/route/route.h>
@@ -20,6 +18,7 @@
 
 #include "addr.h"
 #include "netlink.h"
+#include "rtnl.h"
 #include "sock.h"
 #include "strmap.h"
 
@@ -152,189 +151,192 @@ static void *append(void *arrayp, size_t *n, size_t size)
 	return (char *)*array + (*n)++ * size;
 }
 
-static void addr_from_nl(struct nl_addr *a, union vrf_addr *out)
+/*
+ * Observing is four dumps, read raw (rtnl.h): with thousands of VRFs the
+ * answers are tens of thousands of routes, and building a libnl object for
+ * each was most of what a no-op apply cost.
+ */
+
+/* An address attribute into out (zeroed first); at most 16 bytes are kept. */
+static void addr_from_attr(const struct rtattr *a, union vrf_addr *out)
 {
-	size_t len = nl_addr_get_len(a);
+	size_t len = a ? RTA_PAYLOAD(a) : 0;
 
 	memset(out, 0, sizeof(*out));
-	memcpy(out->bytes, nl_addr_get_binary_addr(a), len > 16 ? 16 : len);
+	if (len)
+		memcpy(out->bytes, RTA_DATA(a), len > 16 ? 16 : len);
 }
 
-static int observe_links(struct vrf_nl *nl, struct vrf_state *st)
+struct observing {
+	struct vrf_nl *nl;
+	struct vrf_state *st;
+};
+
+static int observe_link(const struct nlmsghdr *msg, void *data)
 {
-	struct nl_cache *cache = NULL;
-	int r = nle_to_errno(rtnl_link_alloc_cache(nl->sock, AF_UNSPEC, &cache));
+	const struct observing *o = data;
+	const struct ifinfomsg *ifi = NLMSG_DATA(msg);
+	struct rtattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1], *vrf[IFLA_VRF_MAX + 1];
+	struct vrf_obs_link *l;
 
-	if (r < 0)
-		return r;
-	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-		struct rtnl_link *link = (struct rtnl_link *)o;
-		struct vrf_obs_link *l = append(&st->links, &st->n_links, sizeof(*l));
-
-		if (!l) {
-			r = -ENOMEM;
-			break;
+	if (msg->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	l = append(&o->st->links, &o->st->n_links, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	vrf_rtnl_attrs(msg, sizeof(*ifi), tb, IFLA_MAX);
+	l->ifindex = (unsigned)ifi->ifi_index;
+	if (tb[IFLA_IFNAME])
+		snprintf(l->name, sizeof(l->name), "%.*s", (int)RTA_PAYLOAD(tb[IFLA_IFNAME]),
+			 (const char *)RTA_DATA(tb[IFLA_IFNAME]));
+	l->master = vrf_rtnl_u32(tb[IFLA_MASTER]);
+	l->group = vrf_rtnl_u32(tb[IFLA_GROUP]);
+	l->up = ifi->ifi_flags & IFF_UP;
+	if (tb[IFLA_LINKINFO]) {
+		vrf_rtnl_nested(tb[IFLA_LINKINFO], info, IFLA_INFO_MAX);
+		l->is_vrf = info[IFLA_INFO_KIND] &&
+			    strncmp(RTA_DATA(info[IFLA_INFO_KIND]), "vrf",
+				    RTA_PAYLOAD(info[IFLA_INFO_KIND])) == 0 &&
+			    RTA_PAYLOAD(info[IFLA_INFO_KIND]) >= 3;
+		if (l->is_vrf && info[IFLA_INFO_DATA]) {
+			vrf_rtnl_nested(info[IFLA_INFO_DATA], vrf, IFLA_VRF_MAX);
+			l->vrf_table = vrf_rtnl_u32(vrf[IFLA_VRF_TABLE]);
 		}
-		l->ifindex = (unsigned)rtnl_link_get_ifindex(link);
-		snprintf(l->name, sizeof(l->name), "%s", rtnl_link_get_name(link));
-		ifcache_set(nl, l->name, l->ifindex);
-		l->master = (unsigned)rtnl_link_get_master(link);
-		l->group = rtnl_link_get_group(link);
-		l->up = rtnl_link_get_flags(link) & IFF_UP;
-		l->is_vrf = rtnl_link_is_vrf(link);
-		if (l->is_vrf)
-			rtnl_link_vrf_get_tableid(link, &l->vrf_table);
 	}
-	nl_cache_free(cache);
-	return r;
+	ifcache_set(o->nl, l->name, l->ifindex);
+	return 0;
 }
 
-static int observe_rules(struct vrf_nl *nl, struct vrf_state *st)
+static int observe_rule(const struct nlmsghdr *msg, void *data)
 {
-	struct nl_cache *cache = NULL;
-	int r = nle_to_errno(rtnl_rule_alloc_cache(nl->sock, AF_UNSPEC, &cache));
+	const struct observing *o = data;
+	const struct fib_rule_hdr *frh = NLMSG_DATA(msg);
+	struct rtattr *tb[FRA_MAX + 1];
+	uint32_t mark;
+	struct vrf_rule *v;
 
-	if (r < 0)
-		return r;
-	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-		struct rtnl_rule *rule = (struct rtnl_rule *)o;
-		uint8_t action = rtnl_rule_get_action(rule), proto = 0, ipproto;
-		uint16_t p0, p1;
-		int family = rtnl_rule_get_family(rule);
-		struct vrf_rule *v;
-
-		/* The VRF driver also adds l3mdev rules for multicast routing
-		 * (RTNL_FAMILY_IPMR, IP6MR): not vrfctl's to manage. */
-		if (family != AF_INET && family != AF_INET6)
-			continue;
-		v = append(&st->rules, &st->n_rules, sizeof(*v));
-		if (!v) {
-			r = -ENOMEM;
-			break;
-		}
-		v->family = family;
-		v->pref = rtnl_rule_get_prio(rule);
-		v->table = rtnl_rule_get_table(rule);
-		v->l3mdev = rtnl_rule_get_l3mdev(rule) > 0;
-		v->unreachable = action == FR_ACT_UNREACHABLE;
-		rtnl_rule_get_protocol(rule, &proto);
-		v->protocol = proto;
-		/* Any selector vrfctl never sets makes the rule someone else's. */
-		v->other_selectors =
-			(action != FR_ACT_TO_TBL && action != FR_ACT_UNREACHABLE) ||
-			rtnl_rule_get_src(rule) || rtnl_rule_get_dst(rule) ||
-			rtnl_rule_get_iif(rule) || rtnl_rule_get_oif(rule) ||
-			(rtnl_rule_get_mark(rule) != 0 && rtnl_rule_get_mark(rule) != 0xffffffffu) ||
-			rtnl_rule_get_dsfield(rule) ||
-			rtnl_rule_get_ipproto(rule, &ipproto) == 0 ||
-			rtnl_rule_get_sport(rule, &p0, &p1) == 0 ||
-			rtnl_rule_get_dport(rule, &p0, &p1) == 0;
-	}
-	nl_cache_free(cache);
-	return r;
+	/* The VRF driver also adds l3mdev rules for multicast routing
+	 * (RTNL_FAMILY_IPMR, IP6MR): not vrfctl's to manage. */
+	if (msg->nlmsg_type != RTM_NEWRULE || (frh->family != AF_INET && frh->family != AF_INET6))
+		return 0;
+	v = append(&o->st->rules, &o->st->n_rules, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	vrf_rtnl_attrs(msg, sizeof(*frh), tb, FRA_MAX);
+	v->family = frh->family;
+	v->pref = vrf_rtnl_u32(tb[FRA_PRIORITY]);
+	v->table = tb[FRA_TABLE] ? vrf_rtnl_u32(tb[FRA_TABLE]) : frh->table;
+	v->l3mdev = tb[FRA_L3MDEV] && *(const uint8_t *)RTA_DATA(tb[FRA_L3MDEV]);
+	v->unreachable = frh->action == FR_ACT_UNREACHABLE;
+	v->protocol = tb[FRA_PROTOCOL] ? *(const uint8_t *)RTA_DATA(tb[FRA_PROTOCOL]) : 0;
+	mark = vrf_rtnl_u32(tb[FRA_FWMARK]);
+	/* Any selector vrfctl never sets makes the rule someone else's. */
+	v->other_selectors =
+		(frh->action != FR_ACT_TO_TBL && frh->action != FR_ACT_UNREACHABLE) ||
+		frh->src_len || frh->dst_len || tb[FRA_SRC] || tb[FRA_DST] ||
+		tb[FRA_IIFNAME] || tb[FRA_OIFNAME] || (mark != 0 && mark != 0xffffffffu) ||
+		frh->tos || tb[FRA_IP_PROTO] || tb[FRA_SPORT_RANGE] || tb[FRA_DPORT_RANGE];
+	return 0;
 }
 
 /* The name of ifindex from the links already observed. */
-static void dev_name(const struct vrf_state *st, int ifindex, char *out)
+static void dev_name(const struct vrf_state *st, unsigned ifindex, char *out)
 {
-	const struct vrf_obs_link *l = ifindex > 0 ? vrf_state_link_by_index(st, (unsigned)ifindex) : NULL;
+	const struct vrf_obs_link *l = ifindex ? vrf_state_link_by_index(st, ifindex) : NULL;
 
 	out[0] = '\0';
 	if (l)
 		memcpy(out, l->name, IFNAMSIZ);
 }
 
-static int observe_routes(struct vrf_nl *nl, struct vrf_state *st)
+static int observe_route(const struct nlmsghdr *msg, void *data)
 {
-	struct nl_cache *cache = NULL;
-	int r = nle_to_errno(rtnl_route_alloc_cache(nl->sock, AF_UNSPEC, 0, &cache));
+	const struct observing *o = data;
+	const struct rtmsg *rtm = NLMSG_DATA(msg);
+	struct rtattr *tb[RTA_MAX + 1], *gateway;
+	uint32_t table;
+	unsigned oif;
+	struct vrf_route *v;
 
-	if (r < 0)
-		return r;
-	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-		struct rtnl_route *route = (struct rtnl_route *)o;
-		struct nl_addr *dst = rtnl_route_get_dst(route);
-		uint8_t type = rtnl_route_get_type(route);
-		int family = rtnl_route_get_family(route);
-		struct vrf_route *v;
+	if (msg->nlmsg_type != RTM_NEWROUTE)
+		return 0;
+	vrf_rtnl_attrs(msg, sizeof(*rtm), tb, RTA_MAX);
+	table = tb[RTA_TABLE] ? vrf_rtnl_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	/* The local table is the kernel's business; other types are not vrfctl's. */
+	if (table == RT_TABLE_LOCAL || (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
+	    (rtm->rtm_type != RTN_UNICAST && rtm->rtm_type != RTN_UNREACHABLE))
+		return 0;
+	v = append(&o->st->routes, &o->st->n_routes, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->family = rtm->rtm_family;
+	v->table = table;
+	v->dst.family = rtm->rtm_family;
+	addr_from_attr(tb[RTA_DST], &v->dst.addr);
+	v->dst.len = rtm->rtm_dst_len;
+	v->unreachable = rtm->rtm_type == RTN_UNREACHABLE;
+	v->protocol = rtm->rtm_protocol;
+	v->metric = vrf_rtnl_u32(tb[RTA_PRIORITY]);
+	gateway = tb[RTA_GATEWAY];
+	oif = vrf_rtnl_u32(tb[RTA_OIF]);
+	if (tb[RTA_MULTIPATH] && RTA_PAYLOAD(tb[RTA_MULTIPATH]) >= sizeof(struct rtnexthop)) {
+		/* Several next hops: the first, as for one. */
+		struct rtnexthop *nh = RTA_DATA(tb[RTA_MULTIPATH]);
+		int len = (int)nh->rtnh_len - (int)sizeof(*nh);
 
-		/* The local table is the kernel's business; other types are not vrfctl's. */
-		if (rtnl_route_get_table(route) == RT_TABLE_LOCAL ||
-		    (family != AF_INET && family != AF_INET6) ||
-		    (type != RTN_UNICAST && type != RTN_UNREACHABLE))
-			continue;
-		v = append(&st->routes, &st->n_routes, sizeof(*v));
-		if (!v) {
-			r = -ENOMEM;
-			break;
-		}
-		v->family = family;
-		v->table = rtnl_route_get_table(route);
-		v->dst.family = family;
-		if (dst) {
-			addr_from_nl(dst, &v->dst.addr);
-			v->dst.len = (uint8_t)nl_addr_get_prefixlen(dst);
-		}
-		v->unreachable = type == RTN_UNREACHABLE;
-		v->protocol = rtnl_route_get_protocol(route);
-		v->metric = rtnl_route_get_priority(route);
-		if (rtnl_route_get_nnexthops(route) > 0) {
-			struct rtnl_nexthop *nh = rtnl_route_nexthop_n(route, 0);
-			struct nl_addr *gw = rtnl_route_nh_get_gateway(nh);
-
-			if (gw) {
-				v->has_via = true;
-				addr_from_nl(gw, &v->via);
-			}
-			/* The kernel shows an IPv6 reject route on lo; it has no device. */
-			if (!v->unreachable)
-				dev_name(st, rtnl_route_nh_get_ifindex(nh), v->dev);
-		}
+		oif = (unsigned)nh->rtnh_ifindex;
+		gateway = NULL;
+		for (struct rtattr *a = RTNH_DATA(nh); RTA_OK(a, len); a = RTA_NEXT(a, len))
+			if (a->rta_type == RTA_GATEWAY)
+				gateway = a;
 	}
-	nl_cache_free(cache);
-	return r;
+	if (gateway) {
+		v->has_via = true;
+		addr_from_attr(gateway, &v->via);
+	}
+	/* The kernel shows an IPv6 reject route on lo; it has no device. */
+	if (!v->unreachable)
+		dev_name(o->st, oif, v->dev);
+	return 0;
 }
 
-static int observe_addrs(struct vrf_nl *nl, struct vrf_state *st)
+static int observe_addr(const struct nlmsghdr *msg, void *data)
 {
-	struct nl_cache *cache = NULL;
-	int r = nle_to_errno(rtnl_addr_alloc_cache(nl->sock, &cache));
+	const struct observing *o = data;
+	const struct ifaddrmsg *ifa = NLMSG_DATA(msg);
+	struct rtattr *tb[IFA_MAX + 1], *local;
+	struct vrf_obs_addr *v;
 
-	if (r < 0)
-		return r;
-	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-		struct rtnl_addr *addr = (struct rtnl_addr *)o;
-		struct nl_addr *local = rtnl_addr_get_local(addr);
-		struct vrf_obs_addr *v;
-
-		if (!local)
-			continue;
-		v = append(&st->addrs, &st->n_addrs, sizeof(*v));
-		if (!v) {
-			r = -ENOMEM;
-			break;
-		}
-		v->ifindex = (unsigned)rtnl_addr_get_ifindex(addr);
-		v->family = rtnl_addr_get_family(addr);
-		addr_from_nl(local, &v->addr);
-	}
-	nl_cache_free(cache);
-	return r;
+	if (msg->nlmsg_type != RTM_NEWADDR)
+		return 0;
+	vrf_rtnl_attrs(msg, sizeof(*ifa), tb, IFA_MAX);
+	/* IPv6 says only IFA_ADDRESS; IPv4 has IFA_LOCAL (IFA_ADDRESS is the peer). */
+	local = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!local)
+		return 0;
+	v = append(&o->st->addrs, &o->st->n_addrs, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->ifindex = ifa->ifa_index;
+	v->family = ifa->ifa_family;
+	addr_from_attr(local, &v->addr);
+	return 0;
 }
 
 int vrf_nl_observe(struct vrf_nl *nl, struct vrf_state *st)
 {
-	int r = observe_links(nl, st);
+	struct observing o = { nl, st };
+	int r = vrf_rtnl_dump(RTM_GETLINK, AF_UNSPEC, observe_link, &o);
 
 	/* Routes name their devices through the index: build it first. */
 	if (r >= 0)
 		r = vrf_state_index(st);
 	if (r >= 0)
-		r = observe_rules(nl, st);
+		r = vrf_rtnl_dump(RTM_GETRULE, AF_UNSPEC, observe_rule, &o);
 	if (r >= 0)
-		r = observe_routes(nl, st);
+		r = vrf_rtnl_dump(RTM_GETROUTE, AF_UNSPEC, observe_route, &o);
 	if (r >= 0)
-		r = observe_addrs(nl, st);
+		r = vrf_rtnl_dump(RTM_GETADDR, AF_UNSPEC, observe_addr, &o);
 	return r;
 }
 

@@ -2,15 +2,13 @@
 
 #include <errno.h>
 #include <linux/if_link.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
+#include "rtnl.h"
 #include "vrfdev.h"
 
 /* What the questions need of one RTM_NEWLINK. */
@@ -20,30 +18,35 @@ struct link_seen {
 	bool is_vrf;
 };
 
-/* The name of the link, and whether IFLA_LINKINFO's kind is "vrf". */
-static void parse_link(struct nlmsghdr *hdr, struct link_seen *out)
-{
-	struct ifinfomsg *ifi = NLMSG_DATA(hdr);
-	int len = (int)IFLA_PAYLOAD(hdr);
-
-	memset(out, 0, sizeof(*out));
-	out->ifindex = ifi->ifi_index;
-	for (struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-		if (a->rta_type == IFLA_IFNAME) {
-			snprintf(out->name, sizeof(out->name), "%.*s", (int)RTA_PAYLOAD(a),
-				 (const char *)RTA_DATA(a));
-		} else if (a->rta_type == IFLA_LINKINFO) {
-			int ilen = (int)RTA_PAYLOAD(a);
-
-			for (struct rtattr *i = RTA_DATA(a); RTA_OK(i, ilen); i = RTA_NEXT(i, ilen))
-				if (i->rta_type == IFLA_INFO_KIND)
-					out->is_vrf = RTA_PAYLOAD(i) >= 3 &&
-						      strncmp(RTA_DATA(i), "vrf", RTA_PAYLOAD(i)) == 0;
-		}
-	}
-}
-
 typedef void (*link_fn)(const struct link_seen *link, void *data);
+
+struct query {
+	link_fn fn;
+	void *data;
+};
+
+/* The name of the link, and whether IFLA_LINKINFO's kind is "vrf". */
+static int parse_link(const struct nlmsghdr *msg, void *data)
+{
+	const struct query *q = data;
+	struct rtattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1];
+	struct link_seen link = { .ifindex = ((const struct ifinfomsg *)NLMSG_DATA(msg))->ifi_index };
+
+	if (msg->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	vrf_rtnl_attrs(msg, sizeof(struct ifinfomsg), tb, IFLA_MAX);
+	if (tb[IFLA_IFNAME])
+		snprintf(link.name, sizeof(link.name), "%.*s", (int)RTA_PAYLOAD(tb[IFLA_IFNAME]),
+			 (const char *)RTA_DATA(tb[IFLA_IFNAME]));
+	if (tb[IFLA_LINKINFO]) {
+		vrf_rtnl_nested(tb[IFLA_LINKINFO], info, IFLA_INFO_MAX);
+		link.is_vrf = info[IFLA_INFO_KIND] && RTA_PAYLOAD(info[IFLA_INFO_KIND]) >= 3 &&
+			      strncmp(RTA_DATA(info[IFLA_INFO_KIND]), "vrf",
+				      RTA_PAYLOAD(info[IFLA_INFO_KIND])) == 0;
+	}
+	q->fn(&link, q->data);
+	return 0;
+}
 
 /*
  * Ask for one link by name (name set) or all of them (NULL), and call fn for
@@ -54,79 +57,25 @@ static int query_links(const char *name, link_fn fn, void *data)
 	struct {
 		struct nlmsghdr hdr;
 		struct ifinfomsg ifi;
-		char attrs[RTA_SPACE(IFNAMSIZ) + RTA_SPACE(sizeof(__u32))];
-	} req;
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	struct rtattr *a;
-	__u32 filter = RTEXT_FILTER_SKIP_STATS;
-	char buf[65536];
-	bool done = false;
-	int fd, r = 0;
+		char attrs[RTA_SPACE(IFNAMSIZ) + RTA_SPACE(sizeof(uint32_t))];
+	} req = {
+		.hdr = {
+			.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+			.nlmsg_type = RTM_GETLINK,
+			.nlmsg_flags = NLM_F_REQUEST,
+			.nlmsg_seq = 1,
+		},
+	};
+	struct query q = { fn, data };
+	uint32_t filter = RTEXT_FILTER_SKIP_STATS;
+	size_t len = strnlen(name, IFNAMSIZ);
 
-	memset(&req, 0, sizeof(req));
-	req.hdr.nlmsg_type = RTM_GETLINK;
-	req.hdr.nlmsg_flags = NLM_F_REQUEST | (name ? 0 : NLM_F_DUMP);
-	req.hdr.nlmsg_seq = 1;
-	req.hdr.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
-	req.ifi.ifi_family = AF_UNSPEC;
+	if (len == 0 || len >= IFNAMSIZ)
+		return -ENODEV;
 	/* Counters are most of a link's answer, and not asked. */
-	a = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.hdr.nlmsg_len));
-	a->rta_type = IFLA_EXT_MASK;
-	a->rta_len = RTA_LENGTH(sizeof(filter));
-	memcpy(RTA_DATA(a), &filter, sizeof(filter));
-	req.hdr.nlmsg_len = NLMSG_ALIGN(req.hdr.nlmsg_len) + RTA_ALIGN(a->rta_len);
-	if (name) {
-		size_t len = strnlen(name, IFNAMSIZ);
-
-		if (len == 0 || len >= IFNAMSIZ)
-			return -ENODEV;
-		a = (struct rtattr *)((char *)&req + req.hdr.nlmsg_len);
-		a->rta_type = IFLA_IFNAME;
-		a->rta_len = (unsigned short)RTA_LENGTH(len + 1);
-		memcpy(RTA_DATA(a), name, len + 1);
-		req.hdr.nlmsg_len += RTA_ALIGN(a->rta_len);
-	}
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	if (sendto(fd, &req, req.hdr.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
-		r = -errno;
-		goto out;
-	}
-	while (!done) {
-		struct msghdr msg = { 0 };
-		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-		ssize_t got;
-		int len;
-
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		got = recvmsg(fd, &msg, 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0 || (msg.msg_flags & MSG_TRUNC)) {
-			r = got < 0 ? -errno : -EIO;
-			break;
-		}
-		len = (int)got;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-			if (h->nlmsg_type == NLMSG_DONE) {
-				done = true;
-			} else if (h->nlmsg_type == NLMSG_ERROR) {
-				r = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
-				done = true;
-			} else if (h->nlmsg_type == RTM_NEWLINK) {
-				struct link_seen link;
-
-				parse_link(h, &link);
-				fn(&link, data);
-				done |= name != NULL;
-			}
-		}
-	}
-out:
-	close(fd);
-	return r;
+	vrf_rtnl_put(&req.hdr, IFLA_EXT_MASK, &filter, sizeof(filter));
+	vrf_rtnl_put(&req.hdr, IFLA_IFNAME, name, len + 1);
+	return vrf_rtnl_talk(&req.hdr, parse_link, &q);
 }
 
 static void keep_link(const struct link_seen *link, void *data)
@@ -164,8 +113,9 @@ static void add_vrf_name(const struct link_seen *link, void *data)
 int vrf_dev_vrf_names(char *out, size_t size)
 {
 	struct names n = { .out = out, .size = size };
+	struct query q = { add_vrf_name, &n };
 
 	if (size)
 		out[0] = '\0';
-	return query_links(NULL, add_vrf_name, &n);
+	return vrf_rtnl_dump(RTM_GETLINK, AF_UNSPEC, parse_link, &q);
 }

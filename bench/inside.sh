@@ -271,7 +271,7 @@ for n in $NS; do
 					tm "apply.batch.$n" batch_up "$d"
 				fi
 				if [ $r = 1 ]; then
-					# same kernel state as vrfctl's (the vrf-exec cgroups aside)?
+					# same kernel state as vrfctl's?
 					"$VRFCTL" -c "$cfg" plan >"$d/plan.batch" 2>"$ERR"
 					grep -v 'cgroup' "$d/plan.batch" | grep -q '^ip ' && { head "$d/plan.batch"; die "N=$n: vrfctl plan sees changes after the ip -batch apply"; }
 					if [ -f "$d/snap.vrfctl" ]; then
@@ -376,7 +376,7 @@ echo
 echo "notes:"
 echo "  ip -batch = 'ip -6 -batch' (the 4 IPv6 rules: batch lines take no -6) + 'ip -batch' (the rest);"
 echo "  the lists are checked equal to 'vrfctl -n apply' / 'down --all', and at N<=10 the resulting"
-echo "  kernel state is compared; vrfctl also prepares one vrf-exec cgroup per VRF (ip does not)."
+echo "  kernel state is compared."
 echo "  ip/change = one ip process per change (a bash loop), as shell-based hooks do."
 echo "  Timings are wall clock under qemu TCG (emulated CPU): compare ratios, not absolutes."
 note "total $(elapsed) in the VM"

@@ -457,6 +457,8 @@ static int link_msg(struct vrf_nl *nl, const struct vrf_step *s, struct nl_msg *
 		/* The group is set in the same message that creates the device, so a
 		 * VRF of vrfctl's is never seen unmarked. */
 		rtnl_link_set_group(link, s->u.link.group);
+		if (s->u.link.up)
+			rtnl_link_set_flags(link, IFF_UP);
 		r = nle_to_errno(rtnl_link_build_add_request(link, NLM_F_CREATE | NLM_F_EXCL, msg));
 		/* The new device's index is asked for when a later batch needs it. */
 		ifcache_set(nl, s->u.link.name, 0);
@@ -654,16 +656,68 @@ out:
 	return r;
 }
 
+/* One RTM_DELLINK for every device of a link group. */
+static int group_del_msg(uint32_t group, struct nl_msg **msg)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+
+	*msg = nlmsg_alloc_simple(RTM_DELLINK, 0);
+	if (!*msg)
+		return -ENOMEM;
+	if (nlmsg_append(*msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(*msg, IFLA_GROUP, group) < 0) {
+		nlmsg_free(*msg);
+		*msg = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static bool group_deletion(const struct vrf_step *s)
+{
+	return s->op == VRF_STEP_LINK_DEL && s->u.link.group_size;
+}
+
+/*
+ * The first of these n steps that the planner marked as deleting a device of
+ * a whole link group (group_size), if all of the group's deletions are among
+ * them: then one request by group does them all, there. A run cut short (a
+ * failure injected in the middle) deletes one by one instead. n if none.
+ */
+static size_t whole_group_deletion(const struct vrf_step *steps, size_t n)
+{
+	size_t first = n, count = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		if (!group_deletion(&steps[k]))
+			continue;
+		if (first == n)
+			first = k;
+		count += steps[k].u.link.group == steps[first].u.link.group;
+	}
+	return first < n && count == steps[first].u.link.group_size ? first : n;
+}
+
 int vrf_nl_steps(struct vrf_nl *nl, const struct vrf_step *steps, size_t n, int *results)
 {
 	struct batch b = { 0 };
+	size_t fold = whole_group_deletion(steps, n);
 	int r = 0;
 
 	nl_socket_disable_seq_check(nl->sock);
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		struct nl_msg *msg = NULL;
 
-		results[i] = step_msg(nl, &steps[i], &msg);
+		if (fold < n && group_deletion(&steps[i]) &&
+		    steps[i].u.link.group == steps[fold].u.link.group) {
+			ifcache_set(nl, steps[i].u.link.name, 0);
+			/* Done by the request at the group's first deletion. */
+			if (i != fold)
+				continue;
+			results[i] = group_del_msg(steps[i].u.link.group, &msg);
+		} else {
+			results[i] = step_msg(nl, &steps[i], &msg);
+		}
 		if (!msg)
 			continue;
 		nl_complete_msg(nl->sock, msg);
@@ -675,6 +729,10 @@ int vrf_nl_steps(struct vrf_nl *nl, const struct vrf_step *steps, size_t n, int 
 	}
 	if (r >= 0)
 		r = batch_flush(nl, &b, steps, results);
+	/* The group's other deletions fared as its request did. */
+	for (size_t i = 0; fold < n && i < n; i++)
+		if (group_deletion(&steps[i]) && steps[i].u.link.group == steps[fold].u.link.group)
+			results[i] = results[fold];
 	free(b.buf);
 	return r;
 }

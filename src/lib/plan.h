@@ -130,6 +130,12 @@ struct vrf_step {
 			char name[IFNAMSIZ];
 			uint32_t table;
 			uint32_t group;
+			/* LINK_DEL: when not 0, the plan deletes every device of the
+			 * group, this many, so one request by group may do it. */
+			uint32_t group_size;
+			/* LINK_DEL: the device was up; LINK_ADD: make it up (a
+			 * deletion's undo, so a rollback brings the VRF back as it was). */
+			bool up;
 		} link;
 		struct {
 			char dev[IFNAMSIZ];

@@ -437,6 +437,53 @@ static void down_all_restores_rules(void **state)
 		"ip -6 rule del pref 32765 table local protocol 118\n");
 }
 
+/* Plan a down, and check the group_size of its link deletions, in order. */
+static void assert_group_deletions(struct fixture *f, const char *const *names, size_t n,
+				   const char *want)
+{
+	struct vrf_plan_opts opts = { .link_group = GROUP };
+	char got[256];
+	size_t len = 0;
+
+	vrf_plan_free(&f->plan);
+	assert_int_equal(vrf_state_index(&f->st), 0);
+	assert_int_equal(vrf_plan_down(&f->cfg, &f->st, names, n, n == 0, &opts, &f->plan,
+				       &f->logger), 0);
+	got[0] = '\0';
+	for (size_t i = 0; i < f->plan.n_steps; i++)
+		if (f->plan.steps[i].op == VRF_STEP_LINK_DEL)
+			len += (size_t)snprintf(got + len, sizeof(got) - len, "%s%s:%u",
+						len ? " " : "", f->plan.steps[i].u.link.name,
+						f->plan.steps[i].u.link.group_size);
+	assert_string_equal(got, want);
+}
+
+/* down --all of every device in vrfctl's group: each deletion says the group
+ * may go in one request; not when a device of the group stays, or for a
+ * single VRF. The undo of a deletion brings the device back up. */
+static void down_all_deletes_the_group_at_once(void **state)
+{
+	struct fixture *f = *state;
+	const char *one[] = { "mgmt" };
+
+	vrf_global_init(&f->cfg.global);
+	applied_state(&f->st);
+	add_link(&f->st, 9, "blue", true, 30, 0, GROUP, true);
+	assert_group_deletions(f, NULL, 0, "mgmt:2 blue:2");
+	for (size_t i = 0; i < f->plan.n_steps; i++) {
+		struct vrf_step inv = vrf_step_inverse(&f->plan.steps[i]);
+
+		if (f->plan.steps[i].op != VRF_STEP_LINK_DEL)
+			continue;
+		assert_int_equal(inv.op, VRF_STEP_LINK_ADD);
+		assert_true(inv.u.link.up);
+	}
+	assert_group_deletions(f, one, 1, "mgmt:0");
+	/* Someone else's device in the group: deleting the group would take it. */
+	add_link(&f->st, 10, "dummy0", false, 0, 0, GROUP, true);
+	assert_group_deletions(f, NULL, 0, "mgmt:0 blue:0");
+}
+
 /* The admin moved the local rule by hand (the blog's pre-up lines): not ours to undo. */
 static void down_all_leaves_a_local_rule_moved_by_hand(void **state)
 {
@@ -534,6 +581,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lockout_guard_default_route_and_ssh, setup, teardown),
 		cmocka_unit_test_setup_teardown(vrf_dropped_from_config_is_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(down_all_restores_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(down_all_deletes_the_group_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(down_all_leaves_a_local_rule_moved_by_hand, setup, teardown),
 		cmocka_unit_test_setup_teardown(down_unknown_vrf_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(auto_table_picks_lowest_free, setup, teardown),

@@ -43,15 +43,20 @@ static bool nft_absent(int r)
 struct nft_job {
 	const struct vrf_docker *docker;   /* NULL: remove the table */
 	const struct vrf_log *log;
+	bool changed;                      /* the kernel's table was loaded or removed */
 };
 
 /* The nftables half of an apply or down --all, run as the executor's last step. */
 static int nft_finish(void *data)
 {
-	const struct nft_job *job = data;
-	int r = job->docker ? vrf_nft_apply(job->docker, job->log) : vrf_nft_delete(job->log);
+	struct nft_job *job = data;
+	/* Not wanted (or removing): apply removes the table only if it is there. */
+	int r = vrf_nft_apply(job->docker, job->log);
 
-	return nft_absent(r) && !(job->docker && vrf_nft_wanted(job->docker)) ? 0 : r;
+	if (r < 0)
+		return nft_absent(r) && !vrf_nft_wanted(job->docker) ? 0 : r;
+	job->changed = r > 0;
+	return 0;
 }
 
 /*
@@ -88,7 +93,7 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 	struct vrf_plan plan = { 0 };
 	struct vrf_nl *nl = NULL;
 	bool act = mode != MODE_PLAN && !o->dry_run, touch_nft;
-	struct nft_job nft;
+	struct nft_job nft = { 0 };
 	int lock = -1, status = VRFCTL_EXIT_ERROR, r;
 
 	r = vrf_config_load(&cfg, o->config_path, &o->log);
@@ -154,14 +159,17 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 			.fail_at = fail_step_from_env(),
 			.finish = touch_nft ? nft_finish : NULL,
 			.finish_data = &nft,
-			.finish_what = nft.docker ? "load table inet vrfctl" : "delete table inet vrfctl",
+			.finish_what = vrf_nft_wanted(nft.docker) ? "load table inet vrfctl"
+								  : "delete table inet vrfctl",
 		};
 
 		r = vrf_plan_execute(nl, &plan, &aopts, &o->log);
 	}
 	if (r < 0)
 		goto out;
-	vrf_info(&o->log, "%zu change%s made", plan.n_steps, plan.n_steps == 1 ? "" : "s");
+	vrf_info(&o->log, "%zu change%s made%s", plan.n_steps, plan.n_steps == 1 ? "" : "s",
+		 !nft.changed ? "" : vrf_nft_wanted(nft.docker) ? ", and table inet vrfctl loaded"
+					       : ", and table inet vrfctl deleted");
 	status = VRFCTL_EXIT_OK;
 out:
 	vrf_plan_free(&plan);

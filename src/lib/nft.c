@@ -540,12 +540,8 @@ int vrf_nft_apply(const struct vrf_docker *d, const struct vrf_log *log)
 		vrf_debug(log, "nft: table inet %s is up to date", VRF_NFT_TABLE);
 		return 0;
 	}
-	return batch_run(vrf_nft_wanted(d) ? d : NULL, log);
-}
-
-int vrf_nft_delete(const struct vrf_log *log)
-{
-	return batch_run(NULL, log);
+	err = batch_run(vrf_nft_wanted(d) ? d : NULL, log);
+	return err < 0 ? err : 1;
 }
 
 /* ---- reading the kernel's table ------------------------------------------ */

@@ -99,13 +99,11 @@ void vrf_nft_batch_free(struct vrf_nft_batch *b);
  * its findings logged at LOG_DEBUG); when it differs, build, send, check
  * every reply. Nothing is sent when the table already matches, so counters
  * survive a re-apply. d NULL or not wanted: remove the table if it exists.
+ * Returns 1 when it changed the kernel's table, 0 when it was already right.
  * No change is made on any error. -EOPNOTSUPP: nf_tables is not available
  * (logged as such); -ENODEV: a bridge is missing; -EPERM: not root.
  */
 int vrf_nft_apply(const struct vrf_docker *d, const struct vrf_log *log);
-
-/* Remove table inet vrfctl; 0 when it did not exist. */
-int vrf_nft_delete(const struct vrf_log *log);
 
 /*
  * *differs = whether the kernel's table is not what apply would load: table

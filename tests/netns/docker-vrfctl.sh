@@ -33,12 +33,14 @@ grep -q 'table inet vrfctl' <<<"$out" || fail "plan lacks the table: $out"
 grep -q 'comment "docker0: drop inbound"' <<<"$out" || fail "plan lacks the drop rule"
 
 step "apply loads it; a second plan exits 0; a second apply changes nothing"
-"$VRFCTL" -c "$conf" apply
+out=$("$VRFCTL" -v -c "$conf" apply 2>&1)
 nft list table inet vrfctl >/dev/null || fail "no table after apply"
+case $out in *"and table inet vrfctl loaded"*) ;; *) fail "-v apply did not say it loaded the table: $out" ;; esac
 expect_exit 0 "$VRFCTL" -c "$conf" plan
 handles=$(nft -a list table inet vrfctl)
-"$VRFCTL" -c "$conf" apply
+out=$("$VRFCTL" -v -c "$conf" apply 2>&1)
 [ "$(nft -a list table inet vrfctl)" = "$handles" ] || fail "re-apply replaced the table"
+case $out in *"inet vrfctl loaded"*) fail "a no-op -v apply said it loaded the table: $out" ;; esac
 
 step "apply VRF... (the ifupdown hook's, with a one-VRF config) leaves the table alone"
 printf '[vrf blue]\ntable = 20\n' >"$TEST_TMP/one.conf"
@@ -84,8 +86,9 @@ grep -q "bridge 'nosuchbr0' does not exist" <<<"$out" || fail "$out"
 [ "$(nft -a list table inet vrfctl)" = "$loaded" ] || fail "table changed by a missing bridge"
 
 step "down --all removes our table and only it"
-"$VRFCTL" -c "$conf" down --all
+out=$("$VRFCTL" -v -c "$conf" down --all 2>&1)
 nft list table inet vrfctl >/dev/null 2>&1 && fail "table left after down --all"
+case $out in *"and table inet vrfctl deleted"*) ;; *) fail "-v down --all did not say it deleted the table: $out" ;; esac
 [ "$(nft -a list table ip filter)" = "$foreign" ] || fail "the foreign table changed"
 expect_exit 0 "$VRFCTL" -c "$conf" down --all
 pass

@@ -645,41 +645,65 @@ static void plan_routes_del_table(struct planner *p, const char *vrf, uint32_t t
 
 /* ---- VRFs ------------------------------------------------------------- */
 
-static bool table_taken(const struct vrf_config *cfg, const struct vrf_state *s, uint32_t t)
+static int cmp_u32(const void *a, const void *b)
 {
-	for (size_t i = 0; i < cfg->n_vrfs; i++)
-		if (cfg->vrfs[i].table == t)
-			return true;
-	for (size_t i = 0; i < s->n_links; i++)
-		if (s->links[i].is_vrf && s->links[i].vrf_table == t)
-			return true;
-	return false;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
 }
 
-/* `table = auto`: keep the table of an existing device, else the lowest free one. */
+/*
+ * `table = auto`: keep the table of an existing device, else the lowest free
+ * one. Free means no VRF of the config and no VRF device has it; the tables
+ * handed out only grow, so one pass over the sorted taken ones serves all.
+ */
 static void resolve_auto_tables(struct planner *p, struct vrf_config *cfg)
 {
+	const struct vrf_state *s = p->state;
+	uint32_t *taken, t = p->global->table_auto_min, max = p->global->table_auto_max;
+	size_t n = 0, j = 0;
+	bool exhausted = t > max;
+
+	taken = malloc((cfg->n_vrfs + s->n_links + 1) * sizeof(*taken));
+	if (!taken) {
+		p->err = p->err ? p->err : -ENOMEM;
+		return;
+	}
+	for (size_t i = 0; i < cfg->n_vrfs; i++)
+		if (cfg->vrfs[i].table)
+			taken[n++] = cfg->vrfs[i].table;
+	for (size_t i = 0; i < s->n_links; i++)
+		if (s->links[i].is_vrf)
+			taken[n++] = s->links[i].vrf_table;
+	qsort(taken, n, sizeof(*taken), cmp_u32);
 	for (size_t i = 0; i < cfg->n_vrfs; i++) {
 		struct vrf_def *v = &cfg->vrfs[i];
 		const struct vrf_obs_link *l;
 
 		if (!v->table_auto || v->table)
 			continue;
-		l = vrf_state_link_by_name(p->state, v->name);
+		l = vrf_state_link_by_name(s, v->name);
 		if (l && l->is_vrf) {
 			v->table = l->vrf_table;
 			continue;
 		}
-		for (uint32_t t = p->global->table_auto_min; t <= p->global->table_auto_max; t++) {
-			if (!table_taken(cfg, p->state, t)) {
-				v->table = t;
+		for (; !exhausted; t++) {
+			while (j < n && taken[j] < t)
+				j++;
+			if (j == n || taken[j] != t)
 				break;
-			}
+			exhausted = t == max;
 		}
-		if (!v->table)
+		if (exhausted) {
 			problem(p, &v->where, "vrf '%s': no free table in %u-%u", v->name,
-				p->global->table_auto_min, p->global->table_auto_max);
+				p->global->table_auto_min, max);
+			continue;
+		}
+		v->table = t;
+		exhausted = t == max;
+		t++;
 	}
+	free(taken);
 }
 
 /* The VRF's own device: create, or check that the one there fits. */

@@ -528,6 +528,33 @@ static void auto_table_picks_lowest_free(void **state)
 	assert_int_equal(f->cfg.vrfs[0].table, 1002);
 }
 
+/* Around explicit and existing tables, in config order, until the range ends. */
+static void auto_tables_fill_the_gaps_then_run_out(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const names[] = { "a", "b", "x", "c", "d", "e" };
+	static const uint32_t want[] = { 1000, 1002, 1001, 1004, 1005, 0 };
+
+	vrf_global_init(&f->cfg.global);
+	f->cfg.global.table_auto_min = 1000;
+	f->cfg.global.table_auto_max = 1005;
+	f->cfg.vrfs = xcalloc(6, sizeof(*f->cfg.vrfs));
+	f->cfg.n_vrfs = 6;
+	for (size_t i = 0; i < 6; i++) {
+		strcpy(f->cfg.vrfs[i].name, names[i]);
+		f->cfg.vrfs[i].table_auto = true;
+		f->cfg.vrfs[i].where = (struct vrf_where){ "vrfctl.conf", (unsigned)i + 1 };
+	}
+	f->cfg.vrfs[2].table_auto = false;       /* x: table = 1001 */
+	f->cfg.vrfs[2].table = 1001;
+	default_rules(&f->st);
+	add_link(&f->st, 7, "other", true, 1003, 0, 0, true);   /* not ours, still taken */
+	assert_int_equal(plan_up(f, false), -EINVAL);
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(f->cfg.vrfs[i].table, want[i]);
+	assert_string_equal(f->log, "vrfctl.conf:6: vrf 'e': no free table in 1000-1005\n");
+}
+
 /* The blog's un-enslaved route: sent out, but replies never reach the VRF. */
 static void route_through_non_member_warns(void **state)
 {
@@ -585,6 +612,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(down_all_leaves_a_local_rule_moved_by_hand, setup, teardown),
 		cmocka_unit_test_setup_teardown(down_unknown_vrf_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(auto_table_picks_lowest_free, setup, teardown),
+		cmocka_unit_test_setup_teardown(auto_tables_fill_the_gaps_then_run_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(route_through_non_member_warns, setup, teardown),
 		cmocka_unit_test(inverse_undoes_each_step),
 	};

@@ -19,13 +19,6 @@ netns_enter "$@"
 require_cmd nft python3
 
 [ -x "$VRFCTL" ] || fail "no $VRFCTL (make builds it)"
-SERVERS=""
-cleanup() {
-	local pid
-	for pid in $SERVERS; do kill "$pid" 2>/dev/null || true; done
-	netns_cleanup
-}
-trap cleanup EXIT
 
 nft list ruleset >/dev/null 2>&1 || skip "nf_tables is not available"
 ip link add docker0 type bridge 2>/dev/null || skip "no bridge support"
@@ -78,18 +71,14 @@ netns_peer outside
 veth_to_peer out0 outside eth0 10.77.0.1/24 10.77.0.2/24
 ip -n outside route add 10.88.0.0/24 via 10.77.0.1
 
-in_ns() { local ns=$1; shift; if [ "$ns" = host ]; then "$@"; else ip netns exec "$ns" "$@"; fi; }
-serve() { # NS KIND ADDR PORT
-	PROBE_SERVE_SECONDS=150 in_ns "$1" $PROBE "$2" "$3" "$4" >/dev/null 2>&1 &
-	SERVERS="$SERVERS $!"
-}
-serve c2 serve-tcp :: 18080
-serve c2 serve-tcp :: 9000
-serve c2 serve-udp 0.0.0.0 18053
-serve outside serve-tcp 10.77.0.2 7000
-serve outside serve-udp 10.77.0.2 7001
-serve host serve-tcp :: 8080
-serve host serve-tcp :: 8081
+export PROBE_SERVE_SECONDS=150
+serve c2 tcp :: 18080
+serve c2 tcp :: 9000
+serve c2 udp 0.0.0.0 18053
+serve outside tcp 10.77.0.2 7000
+serve outside udp 10.77.0.2 7001
+serve host tcp :: 8080
+serve host tcp :: 8081
 
 # passes NS KIND ADDR PORT / dropped NS KIND ADDR PORT
 passes() {
@@ -127,11 +116,8 @@ listening() {
 	in_ns c2 $PROBE tcp 10.88.0.20 18080 && in_ns c2 $PROBE tcp 10.88.0.20 9000 &&
 		in_ns host $PROBE tcp 10.88.0.1 8080 && in_ns host $PROBE tcp 10.88.0.1 8081 &&
 		in_ns outside $PROBE tcp 10.77.0.2 7000
-}
-for _ in $(seq 50); do
-	listening >/dev/null 2>&1 && break
-	sleep 0.1
-done
+} >/dev/null 2>&1
+wait_for "the servers" listening
 step "without the table, everything passes"
 passes outside tcp 10.88.0.20 9000
 passes c3 tcp 10.88.0.20 9000

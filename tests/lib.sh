@@ -122,15 +122,17 @@ is_bound() {
 	in_ns "$1" ss -Hln --"$2" | awk '{ print $4 }' | grep -qxF "$3"
 }
 
-# serve NS tcp|udp ADDR PORT: start the probe's server on ADDR:PORT in NS in the
-# background and return once it is bound, so that no client runs before it (a
-# fixed sleep is too short on a loaded machine). The test's end stops it.
+# serve NS tcp|udp|hold ADDR PORT: start the probe's server (serve-tcp,
+# serve-udp or serve-hold) on ADDR:PORT in NS in the background and return once
+# it is bound, so that no client runs before it (a fixed sleep is too short on
+# a loaded machine). The test's end stops it.
 serve() {
-	local ns=$1 proto=$2 addr=$3 port=$4 where=$3
+	local ns=$1 kind=$2 addr=$3 port=$4 where=$3 proto=tcp
 	case $addr in ::) where="*" ;; *:*) where="[$addr]" ;; esac # as ss prints them
-	in_ns "$ns" "$PROBE" "serve-$proto" "$addr" "$port" >/dev/null &
+	[ "$kind" = udp ] && proto=udp
+	in_ns "$ns" "$PROBE" "serve-$kind" "$addr" "$port" >/dev/null &
 	_TEST_SERVERS="${_TEST_SERVERS:-} $!"
-	wait_for "the $proto server on $where:$port" is_bound "$ns" "$proto" "$where:$port"
+	wait_for "the $kind server on $where:$port" is_bound "$ns" "$proto" "$where:$port"
 }
 
 # State that a rolled-back or undone apply must leave exactly as it was:

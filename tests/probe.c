@@ -7,15 +7,22 @@
  *   probe udp HOST PORT          send a datagram, wait for the echo, likewise
  *   probe serve-tcp ADDR PORT    answer each connection with "pong ADDR"
  *   probe serve-udp ADDR PORT    echo "pong ADDR" to each datagram
+ *   probe serve-hold ADDR PORT   accept TCP connections and keep them open
+ *   probe hold HOST PORT         connect over TCP and keep the connection open
+ *
+ * The last two make an established session (an SSH login, say) that lasts
+ * as long as the test needs it, however slow the machine.
  *
  * A client that fails prints the errno's name (ENETUNREACH, EHOSTUNREACH,
  * ETIMEDOUT...) and exits 1. Every wait is bounded: 3 s for a client,
- * $PROBE_SERVE_SECONDS (default 120) for a server, which then exits.
+ * $PROBE_SERVE_SECONDS (default 120) for a server or a held connection,
+ * which then exits.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,10 +103,34 @@ static int client(int type, const struct sockaddr_storage *ss, socklen_t len)
 	return 0;
 }
 
-static int serve(int type, const char *addr, const struct sockaddr_storage *ss, socklen_t len)
+/* When a server or a held connection ends: $PROBE_SERVE_SECONDS from now. */
+static time_t serve_deadline(void)
 {
 	const char *env = getenv("PROBE_SERVE_SECONDS");
-	time_t deadline = time(NULL) + (env ? atoi(env) : 120);
+
+	return time(NULL) + (env ? atoi(env) : 120);
+}
+
+/* Connect, then hold the connection open, saying nothing, until the deadline. */
+static int hold(const struct sockaddr_storage *ss, socklen_t len)
+{
+	time_t deadline = serve_deadline();
+	int fd = socket(ss->ss_family, SOCK_STREAM, 0);
+
+	if (fd < 0 || connect(fd, (const struct sockaddr *)ss, len) < 0)
+		return failed(errno);
+	printf("held\n");
+	while (time(NULL) < deadline)
+		sleep(1);
+	close(fd);
+	return 0;
+}
+
+/* A server; with keep, accepted connections stay open until the deadline. */
+static int serve(int type, bool keep, const char *addr, const struct sockaddr_storage *ss,
+		 socklen_t len)
+{
+	time_t deadline = serve_deadline();
 	char reply[100], buf[200];
 	int one = 1, fd = socket(ss->ss_family, type, 0);
 
@@ -119,7 +150,7 @@ static int serve(int type, const char *addr, const struct sockaddr_storage *ss, 
 		if (type == SOCK_STREAM) {
 			int c = accept(fd, NULL, NULL);
 
-			if (c < 0)
+			if (c < 0 || keep)
 				continue;
 			if (wait_for(c, POLLIN, 3000) > 0 && recv(c, buf, sizeof(buf), 0) >= 0)
 				send(c, reply, strlen(reply), MSG_NOSIGNAL);
@@ -137,7 +168,7 @@ int main(int argc, char **argv)
 	socklen_t len;
 
 	if (argc != 4 || parse(argv[2], argv[3], &ss, &len) < 0) {
-		fprintf(stderr, "usage: probe tcp|udp|serve-tcp|serve-udp ADDR PORT\n");
+		fprintf(stderr, "usage: probe tcp|udp|serve-tcp|serve-udp|serve-hold|hold ADDR PORT\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -146,9 +177,13 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "udp") == 0)
 		return client(SOCK_DGRAM, &ss, len);
 	if (strcmp(argv[1], "serve-tcp") == 0)
-		return serve(SOCK_STREAM, argv[2], &ss, len);
+		return serve(SOCK_STREAM, false, argv[2], &ss, len);
 	if (strcmp(argv[1], "serve-udp") == 0)
-		return serve(SOCK_DGRAM, argv[2], &ss, len);
-	fprintf(stderr, "usage: probe tcp|udp|serve-tcp|serve-udp ADDR PORT\n");
+		return serve(SOCK_DGRAM, false, argv[2], &ss, len);
+	if (strcmp(argv[1], "serve-hold") == 0)
+		return serve(SOCK_STREAM, true, argv[2], &ss, len);
+	if (strcmp(argv[1], "hold") == 0)
+		return hold(&ss, len);
+	fprintf(stderr, "usage: probe tcp|udp|serve-tcp|serve-udp|serve-hold|hold ADDR PORT\n");
 	return 2;
 }

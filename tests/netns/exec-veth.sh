@@ -2,7 +2,8 @@
 # vrf-exec on this kernel (no VRF driver): both methods bind a program's
 # sockets to a veth (VRF_EXEC_ALLOW_ANY_DEVICE=1 lets a plain device stand in
 # for a VRF), children inherit it, the shim refuses what it cannot bind,
-# escapes as an unprivileged user fail, and the exit statuses are env(1)'s.
+# escapes as an unprivileged user fail, auto falls back from cgroup to
+# sockopt, and the exit statuses are env(1)'s.
 . "${top_srcdir:-.}/tests/lib.sh"
 netns_enter "$@"
 require_cmd python3
@@ -149,6 +150,21 @@ grep -q "cgroup method: /vrf/v0" <<<"$("$VRF_EXEC" -v v0 true 2>&1)" || fail "-v
 grep -q "sockopt method" <<<"$(setpriv --reuid=65534 --regid=65534 --clear-groups \
 	"$VRF_EXEC" -v v0 true 2>&1)" || fail "-v as nobody"
 [ -z "$("$VRF_EXEC" -q -m cgroup -u 4242:4243 v0 true 2>&1)" ] || fail "-q was not quiet"
+
+step "auto: where the cgroup method fails, sockopt with a warning (-q: without)"
+# Root of a user namespace: root for vrf-exec's choice, but the kernel lets it
+# load no BPF program (that needs privilege over the host's user namespace).
+if unshare -U -r true 2>/dev/null; then
+	out=$(unshare -U -r "$VRF_EXEC" v0 $PROBE tcp 10.50.0.2 7 2>&1) || fail "auto in a user namespace: $out"
+	echo "$out"
+	grep -q "the cgroup method failed (.*): using the sockopt method" <<<"$out" || fail "no fallback warning"
+	grep -q "^ok pong 10.50.0.2" <<<"$out" || fail "the peer on v0 did not answer"
+	expect_probe fail unshare -U -r "$VRF_EXEC" v0 $PROBE tcp 203.0.113.1 7
+	[ "$(unshare -U -r "$VRF_EXEC" -q v0 $PROBE tcp 10.50.0.2 7 2>&1)" = "ok pong 10.50.0.2" ] ||
+		fail "-q did not silence the fallback"
+else
+	echo "(no user namespaces here: the fallback is not tested)"
+fi
 
 step "cgroup: with no cgroup2 mounted, vrf-exec mounts one where ip vrf looks"
 out=$(unshare --mount --propagation private sh -c "umount -l '$CG_ROOT' && mount -t tmpfs tmpfs /run &&

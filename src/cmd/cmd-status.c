@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,14 +44,39 @@ static bool managed(const struct view *v, const struct vrf_obs_link *l)
 	return l->group == v->cfg->global.route_protocol;
 }
 
+enum origin { ORIGIN_NONE, ORIGIN_CONFIG, ORIGIN_IFUPDOWN };
+
+/*
+ * Where a VRF is defined: in the configuration, or in an interfaces(5) stanza,
+ * for which the ifupdown hook keeps a one-VRF configuration under the state
+ * directory (ifupdown-hooks/vrfctl). Without the second, a VRF the hook made
+ * at boot would look like a leftover.
+ */
+static enum origin origin_of(const struct view *v, const char *name)
+{
+	char path[PATH_MAX];
+	int n;
+
+	if (vrf_config_find(v->cfg, name))
+		return ORIGIN_CONFIG;
+	n = snprintf(path, sizeof(path), "%s/ifupdown/%s.conf", v->opts->state_dir, name);
+	if (n > 0 && (size_t)n < sizeof(path) && access(path, F_OK) == 0)
+		return ORIGIN_IFUPDOWN;
+	return ORIGIN_NONE;
+}
+
 static void text_vrf(const struct view *v, const struct vrf_obs_link *l, FILE *out)
 {
+	static const char *const origin_text[] = {
+		[ORIGIN_NONE] = ", not in the config",
+		[ORIGIN_CONFIG] = ", configured",
+		[ORIGIN_IFUPDOWN] = ", from /etc/network/interfaces",
+	};
 	char line[256];
 	bool any = false;
 
 	fprintf(out, "vrf %s: table %u, %s%s%s\n", l->name, l->vrf_table, l->up ? "up" : "down",
-		managed(v, l) ? ", made by vrfctl" : "",
-		vrf_config_find(v->cfg, l->name) ? ", configured" : ", not in the config");
+		managed(v, l) ? ", made by vrfctl" : "", origin_text[origin_of(v, l->name)]);
 	fputs("  members:", out);
 	for (size_t i = 0; i < v->st->n_links; i++) {
 		const struct vrf_obs_link *m = &v->st->links[i];
@@ -97,6 +123,7 @@ static void text_rules(const struct view *v, FILE *out)
 static void json_vrf(const struct view *v, const struct vrf_obs_link *l, struct vrf_json *j)
 {
 	char buf[VRF_PREFIX_STRLEN];
+	enum origin origin;
 
 	vrf_json_object_begin(j, NULL);
 	vrf_json_string(j, "name", l->name);
@@ -104,7 +131,12 @@ static void json_vrf(const struct view *v, const struct vrf_obs_link *l, struct 
 	vrf_json_uint(j, "table", l->vrf_table);
 	vrf_json_bool(j, "up", l->up);
 	vrf_json_bool(j, "managed", managed(v, l));
-	vrf_json_bool(j, "configured", vrf_config_find(v->cfg, l->name) != NULL);
+	origin = origin_of(v, l->name);
+	vrf_json_bool(j, "configured", origin == ORIGIN_CONFIG);
+	if (origin == ORIGIN_NONE)
+		vrf_json_null(j, "origin");
+	else
+		vrf_json_string(j, "origin", origin == ORIGIN_CONFIG ? "config" : "interfaces");
 	vrf_json_array_begin(j, "members");
 	for (size_t i = 0; i < v->st->n_links; i++) {
 		const struct vrf_obs_link *m = &v->st->links[i];

@@ -162,15 +162,19 @@ static int serve(int type, bool keep, const char *addr, const struct sockaddr_st
 	return 0;
 }
 
+static int usage(void)
+{
+	fprintf(stderr, "usage: probe tcp|udp|serve-tcp|serve-udp|serve-hold|hold ADDR PORT\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
 
-	if (argc != 4 || parse(argv[2], argv[3], &ss, &len) < 0) {
-		fprintf(stderr, "usage: probe tcp|udp|serve-tcp|serve-udp|serve-hold|hold ADDR PORT\n");
-		return 2;
-	}
+	if (argc != 4 || parse(argv[2], argv[3], &ss, &len) < 0)
+		return usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (strcmp(argv[1], "tcp") == 0)
 		return client(SOCK_STREAM, &ss, len);
@@ -184,6 +188,5 @@ int main(int argc, char **argv)
 		return serve(SOCK_STREAM, true, argv[2], &ss, len);
 	if (strcmp(argv[1], "hold") == 0)
 		return hold(&ss, len);
-	fprintf(stderr, "usage: probe tcp|udp|serve-tcp|serve-udp|serve-hold|hold ADDR PORT\n");
-	return 2;
+	return usage();
 }

@@ -115,6 +115,16 @@ PROBE="${top_builddir:-.}/tests/probe"
 # The system's interpreter: one under /root (pyenv) is out of reach of nobody.
 PYTHON=$(command -v /usr/bin/python3 || command -v python3 || echo python3)
 
+# expect_probe WANT CMD...: CMD (the probe, maybe through vrf-exec or in a
+# namespace) prints WANT as its first word: ok, or an errno's name. Its
+# standard error counts too, so a warning on the way fails the check.
+expect_probe() {
+	local want=$1 got
+	shift
+	got=$("$@" 2>&1 | awk '{print $1}') || true
+	[ "$got" = "$want" ] || fail "'$*' gave '$got', expected '$want'"
+}
+
 # is_bound NS tcp|udp LOCAL: a socket in NS ("host": here) listens (tcp) or is
 # bound (udp) on LOCAL, written as ss prints it: 10.0.0.1:7, [2001:db8::1]:7,
 # or 0.0.0.0%blue:22 for a socket bound to device blue.

@@ -65,6 +65,47 @@ static enum origin origin_of(const struct view *v, const char *name)
 	return ORIGIN_NONE;
 }
 
+static const struct vrf_obs_cgroup *cgroup_of(const struct view *v, const char *name)
+{
+	for (size_t i = 0; i < v->st->n_cgroups; i++)
+		if (strcmp(v->st->cgroups[i].vrf, name) == 0)
+			return &v->st->cgroups[i];
+	return NULL;
+}
+
+/*
+ * Do the VRF's cgroups bind to l and let out by exactly l and its ports as
+ * they are now? As the planner asks, from what is there (not the config).
+ */
+static bool cgroup_confines(const struct view *v, const struct vrf_obs_link *l,
+			    const struct vrf_obs_cgroup *cg)
+{
+	size_t n = 0;
+	bool vrf_seen = false;
+
+	if (!cg->intact || cg->ifindex != l->ifindex)
+		return false;
+	for (size_t i = 0; i < v->st->n_links; i++)
+		n += v->st->links[i].master == l->ifindex;
+	for (size_t i = 0; i < cg->n_allow; i++) {
+		const struct vrf_obs_link *d = vrf_state_link_by_index(v->st, cg->allow[i]);
+
+		if (!d || (d->ifindex != l->ifindex && d->master != l->ifindex))
+			return false;
+		vrf_seen |= d->ifindex == l->ifindex;
+	}
+	return vrf_seen && cg->n_allow == n + 1;
+}
+
+static const char *cgroup_state(const struct view *v, const struct vrf_obs_link *l)
+{
+	const struct vrf_obs_cgroup *cg = cgroup_of(v, l->name);
+
+	if (!cg)
+		return "none yet (vrf-exec makes it)";
+	return cgroup_confines(v, l, cg) ? "confined" : "stale (vrfctl apply repairs it)";
+}
+
 static void text_vrf(const struct view *v, const struct vrf_obs_link *l, FILE *out)
 {
 	static const char *const origin_text[] = {
@@ -92,6 +133,7 @@ static void text_vrf(const struct view *v, const struct vrf_obs_link *l, FILE *o
 		size_t n = 0;
 
 		vrf_bind_cgroup_pids(l->name, &pids, &n);
+		fprintf(out, "  vrf-exec cgroup: %s\n", cgroup_state(v, l));
 		fputs("  processes:", out);
 		for (size_t i = 0; i < n; i++)
 			fprintf(out, " %ld", (long)pids[i]);
@@ -154,6 +196,10 @@ static void json_vrf(const struct view *v, const struct vrf_obs_link *l, struct 
 		size_t n = 0;
 
 		vrf_bind_cgroup_pids(l->name, &pids, &n);
+		if (cgroup_of(v, l->name))
+			vrf_json_bool(j, "cgroup_confined", cgroup_confines(v, l, cgroup_of(v, l->name)));
+		else
+			vrf_json_null(j, "cgroup_confined");
 		vrf_json_array_begin(j, "pids");
 		for (size_t i = 0; i < n; i++)
 			vrf_json_int(j, NULL, pids[i]);

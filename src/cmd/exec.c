@@ -22,6 +22,7 @@
 
 #include "bind.h"
 #include "cmd.h"
+#include "confine.h"
 #include "vrfdev.h"
 
 /* As env(1) and chroot(1): our own failure, cannot execute, not found. */
@@ -36,22 +37,33 @@ enum method { METHOD_AUTO, METHOD_CGROUP, METHOD_SOCKOPT };
 struct exec_req {
 	const char *vrf;
 	unsigned ifindex;
+	unsigned *ports;             /* the VRF's ports: its egress check lets out by them */
+	size_t n_ports;
 	enum method method;
 	const char *user;            /* -u USER[:GROUP] */
+	uid_t uid;                   /* -u resolved */
+	gid_t gid;
+	bool own_groups;             /* the user's groups (initgroups), not GROUP alone */
+	char user_name[256];
+	/* Hardening of the program, each on by default with -u. */
+	bool keep_privileges;        /* no no_new_privs */
+	bool no_seccomp;
+	bool no_landlock;
 	char **argv;                 /* the command */
 	char path[PATH_MAX];         /* argv[0] resolved */
 	const struct vrf_log *log;
 	int verbose;
-	bool auto_chosen;            /* -m auto picked cgroup: may fall back */
 };
+
+#define USAGE "[-u USER[:GROUP]] [-m auto|cgroup|sockopt] [--keep-privileges] " \
+	"[--no-seccomp] [--no-landlock] [-q] [-v] VRF [--] COMMAND [ARG...]"
 
 static void usage(const struct vrf_log *log, const char *prog)
 {
-	vrf_err(log, "usage: %s [-u USER[:GROUP]] [-m auto|cgroup|sockopt] [-q] [-v] VRF [--] "
-		"COMMAND [ARG...]", prog);
+	vrf_err(log, "usage: %s " USAGE, prog);
 }
 
-/* Is vrf a VRF device, and which ifindex? "default" is none: 0. */
+/* Is vrf a VRF device, which ifindex, which ports? "default" is none: 0. */
 static int resolve_vrf(struct exec_req *req)
 {
 	const char *any = getenv("VRF_EXEC_ALLOW_ANY_DEVICE");
@@ -62,7 +74,7 @@ static int resolve_vrf(struct exec_req *req)
 		req->ifindex = 0;
 		return 0;
 	}
-	r = vrf_dev_vrf_ifindex(req->vrf);
+	r = vrf_dev_vrf_ports(req->vrf, &req->ports, &req->n_ports);
 	if (r == -EMEDIUMTYPE && any && strcmp(any, "1") == 0)
 		r = (int)if_nametoindex(req->vrf);   /* a testing aid, see vrf-exec(8) */
 	if (r == -ENODEV || r == -EMEDIUMTYPE) {
@@ -209,7 +221,8 @@ static int sockopt_preflight(struct exec_req *req)
 static int bind_cgroup(struct exec_req *req)
 {
 	char where[4096];
-	int r = vrf_bind_cgroup_enter(req->vrf, req->ifindex, where, sizeof(where), req->log);
+	int r = vrf_bind_cgroup_enter(req->vrf, req->ifindex, req->ports, req->n_ports, where,
+				      sizeof(where), req->log);
 
 	if (r < 0)
 		return r;
@@ -220,23 +233,30 @@ static int bind_cgroup(struct exec_req *req)
 	return 0;
 }
 
+/*
+ * auto is the cgroup method, or nothing: the shim is advisory (a program
+ * undoes it with a raw system call), so it is used only when asked for.
+ */
 static int choose_method(struct exec_req *req)
 {
-	char root[512];
 	bool root_user = geteuid() == 0;
-	int r = vrf_bind_cgroup2_root(root, sizeof(root));
 
-	/* No cgroup2 mounted: as root, entering mounts one (see bind.h). */
+	if (req->method == METHOD_AUTO && !root_user) {
+		vrf_err(req->log, "not root: the cgroup method needs root; -m sockopt binds by an "
+			"LD_PRELOAD shim instead, which the program can undo (see vrf-exec(8))");
+		return -EPERM;
+	}
+	if (req->method == METHOD_AUTO)
+		req->method = METHOD_CGROUP;
 	if (req->method == METHOD_CGROUP && !root_user) {
 		vrf_err(req->log, "the cgroup method needs root (to join a cgroup it does not own)");
 		return -EPERM;
 	}
-	if (req->method == METHOD_AUTO) {
-		req->method = root_user ? METHOD_CGROUP : METHOD_SOCKOPT;
-		req->auto_chosen = true;
-		if (req->verbose > 1)
-			vrf_notice(req->log, "auto: %s", root_user ? (r == 0 ? "root, cgroup2 at hand"
-				   : "root, cgroup2 to mount") : "not root");
+	/* -u promises a program that cannot leave the VRF: the shim cannot keep it. */
+	if (req->method == METHOD_SOCKOPT && req->user) {
+		vrf_err(req->log, "-u with -m sockopt: the shim binds advisorily, a program can undo "
+			"it; use the cgroup method (the default for root)");
+		return -EPERM;
 	}
 	return 0;
 }
@@ -279,17 +299,11 @@ static int group_id(const char *name, gid_t *gid)
 	return 0;
 }
 
-/*
- * Drop to -u USER[:GROUP] for good: supplementary groups (USER's, or only
- * GROUP when given), then gid, then uid, then prove it cannot be undone.
- */
-static int drop_privileges(struct exec_req *req)
+/* -u USER[:GROUP] to ids, with the name service (before any hardening). */
+static int resolve_user(struct exec_req *req)
 {
 	char user[256], *group;
 	struct passwd *pw;
-	uid_t uid, ruid, euid, suid;
-	gid_t gid, rgid, egid, sgid;
-	int r;
 
 	if (geteuid() != 0) {
 		vrf_err(req->log, "-u %s: only root can switch users", req->user);
@@ -299,23 +313,39 @@ static int drop_privileges(struct exec_req *req)
 	group = strchr(user, ':');
 	if (group)
 		*group++ = '\0';
-	if (user_id(user, &pw, &uid) < 0) {
+	if (user_id(user, &pw, &req->uid) < 0) {
 		vrf_err(req->log, "-u %s: no such user", req->user);
 		return -ENOENT;
 	}
 	if (group && *group) {
-		if (group_id(group, &gid) < 0) {
+		if (group_id(group, &req->gid) < 0) {
 			vrf_err(req->log, "-u %s: no such group '%s'", req->user, group);
 			return -ENOENT;
 		}
 	} else if (pw) {
-		gid = pw->pw_gid;
+		req->gid = pw->pw_gid;
 	} else {
 		vrf_err(req->log, "-u %s: uid %lu has no passwd entry: give its group too "
-			"(-u %lu:GID)", req->user, (unsigned long)uid, (unsigned long)uid);
+			"(-u %lu:GID)", req->user, (unsigned long)req->uid, (unsigned long)req->uid);
 		return -ENOENT;
 	}
-	if (((group && *group) || !pw ? setgroups(1, &gid) : initgroups(pw->pw_name, gid)) < 0 ||
+	req->own_groups = !(group && *group) && pw;
+	if (req->own_groups)
+		snprintf(req->user_name, sizeof(req->user_name), "%s", pw->pw_name);
+	return 0;
+}
+
+/*
+ * Switch to the resolved user for good: supplementary groups (the user's, or
+ * only GROUP when given), then gid, then uid, then prove it cannot be undone.
+ */
+static int switch_user(struct exec_req *req)
+{
+	uid_t uid = req->uid, ruid, euid, suid;
+	gid_t gid = req->gid, rgid, egid, sgid;
+	int r;
+
+	if ((req->own_groups ? initgroups(req->user_name, gid) : setgroups(1, &gid)) < 0 ||
 	    setgid(gid) < 0 || setuid(uid) < 0) {
 		r = -errno;
 		vrf_err(req->log, "-u %s: cannot switch: %s", req->user, strerror(-r));
@@ -331,12 +361,37 @@ static int drop_privileges(struct exec_req *req)
 	return 0;
 }
 
-/* The front-end's log, minus what -q silences, and with the errors of an
- * auto attempt that will fall back demoted to warnings. */
+/*
+ * With -u, close what the cgroup's programs cannot: see confine.h. Done
+ * while still root, so Landlock and seccomp need no no_new_privs of their
+ * own when --keep-privileges leaves it off. Each refusal names its switch.
+ */
+static int harden(struct exec_req *req)
+{
+	int r;
+
+	if (!req->keep_privileges && vrf_confine_no_new_privs(req->log) < 0)
+		return -EPERM;
+	if (!req->no_landlock && (r = vrf_confine_landlock(req->log)) < 0) {
+		vrf_err(req->log, "refusing to run; --no-landlock runs it all the same");
+		return r;
+	}
+	if (!req->no_seccomp && (r = vrf_confine_seccomp(req->log)) < 0) {
+		vrf_err(req->log, "refusing to run; --no-seccomp runs it all the same");
+		return r;
+	}
+	if (req->verbose)
+		vrf_notice(req->log, "confined: %s, %s, %s",
+			   req->keep_privileges ? "privileges kept" : "no_new_privs",
+			   req->no_landlock ? "no Landlock" : "Landlock",
+			   req->no_seccomp ? "no seccomp" : "seccomp");
+	return 0;
+}
+
+/* The front-end's log, minus what -q silences. */
 struct exec_log {
 	const struct vrf_log *parent;
 	bool quiet;
-	bool demote;
 	int verbose;                 /* -v shows info, -vv debug, whatever the hook's level */
 };
 
@@ -344,8 +399,6 @@ static void exec_log_fn(void *data, int priority, const char *msg)
 {
 	const struct exec_log *el = data;
 
-	if (el->demote && priority < LOG_WARNING)
-		priority = LOG_WARNING;
 	if (el->quiet && priority > LOG_ERR)
 		return;
 	if (priority > LOG_NOTICE && priority <= LOG_NOTICE + el->verbose)
@@ -354,15 +407,45 @@ static void exec_log_fn(void *data, int priority, const char *msg)
 		el->parent->fn(el->parent->data, priority, msg);
 }
 
+/* Everything after the options: bind, harden, become the user, exec. */
+static int run(struct exec_req *req)
+{
+	int r;
+
+	if (resolve_vrf(req) < 0)
+		return EXIT_OWN;
+	r = resolve_command(req);
+	if (r)
+		return r;
+	if (choose_method(req) < 0)
+		return EXIT_OWN;
+	/* No fallback: a program is started in its VRF or not at all. */
+	r = req->method == METHOD_CGROUP ? bind_cgroup(req) : bind_sockopt(req);
+	if (r < 0)
+		return EXIT_OWN;
+	if (req->user && (resolve_user(req) < 0 || harden(req) < 0 || switch_user(req) < 0))
+		return EXIT_OWN;
+	if (req->method == METHOD_SOCKOPT && getenv("VRF_EXEC_DEVICE") && sockopt_preflight(req) < 0)
+		return EXIT_OWN;
+	execv(req->path, req->argv);
+	r = errno;
+	vrf_err(req->log, "%s: %s", req->path, strerror(r));
+	return r == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+}
+
 int vrfctl_exec_main(const char *prog, const struct vrf_log *log, int verbose, int argc,
 		     char **argv)
 {
+	enum { OPT_KEEP_PRIVILEGES = 256, OPT_NO_SECCOMP, OPT_NO_LANDLOCK };
 	static const struct option longopts[] = {
-		{ "user",    required_argument, NULL, 'u' },
-		{ "method",  required_argument, NULL, 'm' },
-		{ "quiet",   no_argument,       NULL, 'q' },
-		{ "verbose", no_argument,       NULL, 'v' },
-		{ "help",    no_argument,       NULL, 'h' },
+		{ "user",            required_argument, NULL, 'u' },
+		{ "method",          required_argument, NULL, 'm' },
+		{ "quiet",           no_argument,       NULL, 'q' },
+		{ "verbose",         no_argument,       NULL, 'v' },
+		{ "help",            no_argument,       NULL, 'h' },
+		{ "keep-privileges", no_argument,       NULL, OPT_KEEP_PRIVILEGES },
+		{ "no-seccomp",      no_argument,       NULL, OPT_NO_SECCOMP },
+		{ "no-landlock",     no_argument,       NULL, OPT_NO_LANDLOCK },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct exec_log el = { .parent = log };
@@ -376,6 +459,9 @@ int vrfctl_exec_main(const char *prog, const struct vrf_log *log, int verbose, i
 		case 'u': req.user = optarg; break;
 		case 'q': el.quiet = true; req.verbose = el.verbose = 0; break;
 		case 'v': el.verbose = ++req.verbose; el.quiet = false; break;
+		case OPT_KEEP_PRIVILEGES: req.keep_privileges = true; break;
+		case OPT_NO_SECCOMP: req.no_seccomp = true; break;
+		case OPT_NO_LANDLOCK: req.no_landlock = true; break;
 		case 'm':
 			if (strcmp(optarg, "auto") == 0)
 				req.method = METHOD_AUTO;
@@ -389,13 +475,17 @@ int vrfctl_exec_main(const char *prog, const struct vrf_log *log, int verbose, i
 			}
 			break;
 		case 'h':
-			printf("usage: %s [-u USER[:GROUP]] [-m auto|cgroup|sockopt] [-q] [-v] VRF "
-			       "[--] COMMAND [ARG...]\nSee vrf-exec(8).\n", prog);
+			printf("usage: %s " USAGE "\nSee vrf-exec(8).\n", prog);
 			return 0;
 		default:
 			usage(&own, prog);
 			return EXIT_OWN;
 		}
+	}
+	/* VRF [--] COMMAND: options end at VRF, so "--" may follow it. */
+	if (argc - optind >= 2 && strcmp(argv[optind + 1], "--") == 0) {
+		argv[optind + 1] = argv[optind];
+		optind++;
 	}
 	if (argc - optind < 2) {
 		usage(&own, prog);
@@ -403,33 +493,7 @@ int vrfctl_exec_main(const char *prog, const struct vrf_log *log, int verbose, i
 	}
 	req.vrf = argv[optind];
 	req.argv = argv + optind + 1;
-	if (resolve_vrf(&req) < 0)
-		return EXIT_OWN;
-	r = resolve_command(&req);
-	if (r)
-		return r;
-	if (choose_method(&req) < 0)
-		return EXIT_OWN;
-	if (req.method == METHOD_CGROUP) {
-		el.demote = req.auto_chosen;
-		r = bind_cgroup(&req);
-		el.demote = false;
-		if (r < 0 && req.auto_chosen) {
-			vrf_warn(&own, "the cgroup method failed (%s): using the sockopt method",
-				 strerror(-r));
-			req.method = METHOD_SOCKOPT;
-		}
-	}
-	if (req.method == METHOD_SOCKOPT)
-		r = bind_sockopt(&req);
-	if (r < 0)
-		return EXIT_OWN;
-	if (req.user && drop_privileges(&req) < 0)
-		return EXIT_OWN;
-	if (req.method == METHOD_SOCKOPT && getenv("VRF_EXEC_DEVICE") && sockopt_preflight(&req) < 0)
-		return EXIT_OWN;
-	execv(req.path, req.argv);
-	r = errno;
-	vrf_err(&own, "%s: %s", req.path, strerror(r));
-	return r == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+	r = run(&req);
+	free(req.ports);
+	return r;
 }

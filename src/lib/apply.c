@@ -11,6 +11,7 @@
 
 #include "apply.h"
 #include "bind.h"
+#include "vrfdev.h"
 
 static int write_sysctl(const struct vrf_step *s)
 {
@@ -32,13 +33,16 @@ static int run_step(struct vrf_nl *nl, const struct vrf_step *s, const struct vr
 	case VRF_STEP_SYSCTL:
 		return write_sysctl(s);
 	case VRF_STEP_CGROUP_PREPARE: {
-		/* The program binds to the ifindex the device has now. */
-		int ifindex = vrf_nl_vrf_ifindex(nl, s->vrf);
+		/* The programs name the devices the VRF has now, after the steps before. */
+		unsigned *ports;
+		size_t n;
+		int r = vrf_dev_vrf_ports(s->vrf, &ports, &n);
 
-		if (ifindex < 0)
-			return ifindex;
-		ifindex = vrf_bind_cgroup_prepare(s->vrf, (unsigned)ifindex, log);
-		return ifindex < 0 ? ifindex : 1;
+		if (r < 0)
+			return r == -EMEDIUMTYPE ? -ENODEV : r;
+		r = vrf_bind_cgroup_prepare(s->vrf, (unsigned)r, ports, n, log);
+		free(ports);
+		return r < 0 ? r : 1;
 	}
 	case VRF_STEP_CGROUP_REMOVE: {
 		int r = vrf_bind_cgroup_remove(s->vrf, log);
@@ -131,18 +135,23 @@ int vrf_plan_execute(struct vrf_nl *nl, const struct vrf_plan *plan,
 
 		vrf_err(log, "'%s' failed: %s; rolling back %zu step%s", line, strerror(-err),
 			n_done, n_done == 1 ? "" : "s");
-		for (size_t k = plan->n_steps; k-- > 0;) {
-			struct vrf_step inv;
+		/* Cgroups last: their programs name the devices the VRF has once
+		 * everything else is undone. A VRF this apply made is gone then, and
+		 * its cgroup's programs keep naming its ifindex: nothing gets out. */
+		for (int pass = 0; pass < 2; pass++)
+			for (size_t k = plan->n_steps; k-- > 0;) {
+				struct vrf_step inv;
 
-			if (results[k] <= 0)
-				continue;
-			inv = vrf_step_inverse(&steps[k]);
-			vrf_step_render(&inv, line, sizeof(line));
-			vrf_info(log, "rollback: %s", line);
-			r = run_step(nl, &inv, log);
-			if (r < 0)
-				vrf_err(log, "rollback step '%s' failed: %s", line, strerror(-r));
-		}
+				if (results[k] <= 0 || (inv = vrf_step_inverse(&steps[k]),
+				    (inv.op == VRF_STEP_CGROUP_PREPARE) != (pass == 1)))
+					continue;
+				vrf_step_render(&inv, line, sizeof(line));
+				vrf_info(log, "rollback: %s", line);
+				r = run_step(nl, &inv, log);
+				if (r < 0 && !(pass == 1 && r == -ENODEV))
+					vrf_err(log, "rollback step '%s' failed: %s", line,
+						strerror(-r));
+			}
 		r = err;
 	}
 	free(results);

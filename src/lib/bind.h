@@ -3,12 +3,20 @@
 #define VRF_BIND_H
 
 /*
- * Putting programs into a VRF.
+ * Putting programs into a VRF, and keeping them there.
  *
- * cgroup method: a cgroup2 cgroup per VRF with a BPF_CGROUP_INET_SOCK_CREATE
- * program that sets every new AF_INET/AF_INET6 socket's bound device to the
- * VRF: the kernel mechanism `ip vrf exec` uses, and its layout, so
- * `ip vrf identify` and `ip vrf pids` see the processes.
+ * cgroup method: a cgroup2 cgroup per VRF with two programs. A
+ * BPF_CGROUP_INET_SOCK_CREATE program sets every new AF_INET/AF_INET6
+ * socket's bound device to the VRF: the kernel mechanism `ip vrf exec` uses,
+ * and its layout, so `ip vrf identify` and `ip vrf pids` see the processes.
+ * A BPF_CGROUP_INET_EGRESS program drops every packet of the cgroup that
+ * would leave by a device other than the VRF and its ports: binding is not
+ * confinement, since the kernel has send paths that choose another device
+ * than the bound one (multicast, IP_PKTINFO, IPv6 scope ids) and sockets it
+ * makes itself. The check is attached with BPF_F_ALLOW_MULTI, so only a
+ * holder of the program's fd (root) can detach it; the binding without
+ * flags, as ip vrf exec attaches its own, so that ip vrf exec still works
+ * here (see attach_program). The cgroup's directory is 0700.
  *
  * Placement: <cgroup2>/<caller's cgroup>/vrf/NAME, as ip vrf exec does, so a
  * service manager that tracks or kills a service by its cgroup (systemd,
@@ -16,10 +24,10 @@
  * unprivileged user can write to that chain of cgroups, though: in a
  * delegated subtree its owner could move a process out of vrf/NAME, so there
  * (and when the caller is in the root cgroup) the place is <cgroup2>/vrf/NAME,
- * the one `vrfctl apply` prepares. Attached without ALLOW_OVERRIDE, so no
- * cgroup below can replace the program. The VRF's ifindex is kept in the xattr
- * trusted.vrfctl.ifindex, so a launcher tells a prepared cgroup from a stale
- * one (the VRF recreated) by one getxattr, and then only joins it.
+ * the one `vrfctl apply` keeps current. What was attached is recorded in
+ * xattrs (trusted.vrfctl.ifindex, trusted.vrfctl.confine: program ids and
+ * the devices let out by), so a launcher checks a prepared cgroup with two
+ * BPF_PROG_QUERY calls and then only joins it.
  *
  * sockopt method: see src/preload: SO_BINDTODEVICE on each new socket.
  */
@@ -38,12 +46,15 @@
 int vrf_bind_cgroup2_root(char *path, size_t size);
 
 /*
- * Create <cgroup2>/vrf/NAME and attach a program binding sockets to
- * ifindex (0: none, for "default"); replaces a stale program. Idempotent.
- * Mounts a cgroup2 hierarchy on /run/cgroup2 (where ip vrf looks) if the
- * host has none.
+ * Create <cgroup2>/vrf/NAME and attach (or replace) its programs: binding
+ * sockets to ifindex, and letting packets out only by ifindex and ports (the
+ * VRF's ports, n_ports of them). ifindex 0 is "default": sockets bound to no
+ * device, no egress check. The VRF's cgroups nested under services are
+ * brought up to date too. Idempotent. Mounts a cgroup2 hierarchy on
+ * /run/cgroup2 (where ip vrf looks) if the host has none.
  */
-int vrf_bind_cgroup_prepare(const char *vrf, unsigned ifindex, const struct vrf_log *log);
+int vrf_bind_cgroup_prepare(const char *vrf, unsigned ifindex, const unsigned *ports,
+			    size_t n_ports, const struct vrf_log *log);
 
 /*
  * Detach and remove every cgroup of the VRF (the top one and those nested
@@ -51,16 +62,14 @@ int vrf_bind_cgroup_prepare(const char *vrf, unsigned ifindex, const struct vrf_
  */
 int vrf_bind_cgroup_remove(const char *vrf, const struct vrf_log *log);
 
-/* The ifindex <cgroup2>/vrf/NAME binds to: -ENOENT when not prepared. */
-int vrf_bind_cgroup_ifindex(const char *vrf);
-
 /*
  * Move the calling process into the VRF's cgroup (placement above), first
- * preparing it when missing or stale: once prepared, one write. The cgroup's
- * path relative to the cgroup2 root goes to where (may be NULL).
+ * preparing it when missing, stale (another ifindex or other ports) or when
+ * a program is no longer attached: once prepared, a check and one write.
+ * The cgroup's path relative to the cgroup2 root goes to where (may be NULL).
  */
-int vrf_bind_cgroup_enter(const char *vrf, unsigned ifindex, char *where, size_t size,
-			  const struct vrf_log *log);
+int vrf_bind_cgroup_enter(const char *vrf, unsigned ifindex, const unsigned *ports,
+			  size_t n_ports, char *where, size_t size, const struct vrf_log *log);
 
 /* The VRF whose cgroup pid (0: self) is in, as ip vrf identify: "" if none. */
 int vrf_bind_cgroup_identify(pid_t pid, char *vrf, size_t size);
@@ -68,7 +77,7 @@ int vrf_bind_cgroup_identify(pid_t pid, char *vrf, size_t size);
 /* The processes in the VRF's cgroups (*pids malloc'ed, possibly empty). */
 int vrf_bind_cgroup_pids(const char *vrf, pid_t **pids, size_t *n);
 
-/* Every prepared VRF cgroup, for the planner; cgroups_supported in state. */
+/* Every VRF's cgroups, for the planner (one entry per VRF); cgroups_supported in state. */
 int vrf_bind_cgroup_observe(struct vrf_state *state);
 
 /*

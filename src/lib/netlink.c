@@ -744,14 +744,3 @@ int vrf_nl_step(struct vrf_nl *nl, const struct vrf_step *step)
 
 	return r < 0 ? r : result;
 }
-
-int vrf_nl_vrf_ifindex(struct vrf_nl *nl, const char *name)
-{
-	struct rtnl_link *link = NULL;
-	int r = nle_to_errno(rtnl_link_get_kernel(nl->sock, 0, name, &link));
-
-	if (r >= 0)
-		r = rtnl_link_is_vrf(link) ? rtnl_link_get_ifindex(link) : -ENODEV;
-	rtnl_link_put(link);
-	return r == -ENOENT ? -ENODEV : r;
-}

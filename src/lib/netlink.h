@@ -33,7 +33,4 @@ int vrf_nl_step(struct vrf_nl *nl, const struct vrf_step *step);
  */
 int vrf_nl_steps(struct vrf_nl *nl, const struct vrf_step *steps, size_t n, int *results);
 
-/* The VRF device's ifindex, or -ENODEV when there is none of that name. */
-int vrf_nl_vrf_ifindex(struct vrf_nl *nl, const char *name);
-
 #endif

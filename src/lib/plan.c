@@ -23,6 +23,8 @@ void vrf_state_free(struct vrf_state *state)
 	free(state->routes);
 	free(state->addrs);
 	free(state->conns);
+	for (size_t i = 0; i < state->n_cgroups; i++)
+		free(state->cgroups[i].allow);
 	free(state->cgroups);
 	free(state->by_name);
 	memset(state, 0, sizeof(*state));
@@ -142,7 +144,10 @@ struct vrf_step vrf_step_inverse(const struct vrf_step *step)
 	case VRF_STEP_LINK_DOWN:      inv.op = VRF_STEP_LINK_UP; break;
 	case VRF_STEP_ROUTE_ADD:      inv.op = VRF_STEP_ROUTE_DEL; break;
 	case VRF_STEP_ROUTE_DEL:      inv.op = VRF_STEP_ROUTE_ADD; break;
-	case VRF_STEP_CGROUP_PREPARE: inv.op = VRF_STEP_CGROUP_REMOVE; break;
+	/* A prepare's undo prepares again, from the kernel as the rest of the
+	 * rollback leaves it (see vrf_plan_execute): removing the cgroup would
+	 * unbind the processes in it. */
+	case VRF_STEP_CGROUP_PREPARE: inv.op = VRF_STEP_CGROUP_PREPARE; break;
 	case VRF_STEP_CGROUP_REMOVE:  inv.op = VRF_STEP_CGROUP_PREPARE; break;
 	case VRF_STEP_LINK_MASTER:
 		memcpy(inv.u.master.master, step->u.master.old_master, IFNAMSIZ);
@@ -229,7 +234,7 @@ static int index_state(struct planner *p, const struct vrf_config *cfg)
 	for (size_t i = 0; i < cfg->n_vrfs; i++)
 		if (vrf_strmap_put(&p->config_vrfs, cfg->vrfs[i].name, i) < 0)
 			return -ENOMEM;
-	for (size_t i = 0; i < s->n_cgroups; i++)   /* the top ones: one per VRF */
+	for (size_t i = 0; i < s->n_cgroups; i++)   /* one entry per VRF */
 		if (vrf_strmap_put(&p->cgroups_by_vrf, s->cgroups[i].vrf, i) < 0)
 			return -ENOMEM;
 	return 0;
@@ -406,6 +411,57 @@ static void push_cgroup(struct planner *p, enum vrf_step_op op, const char *vrf)
 static bool is_ours_link(const struct planner *p, const struct vrf_obs_link *l)
 {
 	return l->is_vrf && l->group == p->opts->link_group;
+}
+
+/* Add v to the sorted set (of at most max) unless there. */
+static void set_add(unsigned *set, size_t *n, size_t max, unsigned v)
+{
+	size_t at = *n;
+
+	while (at > 0 && set[at - 1] > v)
+		at--;
+	if ((at > 0 && set[at - 1] == v) || *n >= max)
+		return;
+	memmove(set + at + 1, set + at, (*n - at) * sizeof(*set));
+	set[at] = v;
+	(*n)++;
+}
+
+/*
+ * Do the VRF's cgroups bind to its device l and let packets out by exactly
+ * the devices it will have after this plan (the VRF, the configured members
+ * that exist, and, in a VRF vrfctl did not make, the ports it keeps)?
+ */
+static bool cgroup_current(struct planner *p, const struct vrf_def *v,
+			   const struct vrf_obs_link *l, const struct vrf_obs_cgroup *cg)
+{
+	const struct vrf_obs_link *const *ports = NULL;
+	size_t n_ports = 0, n = 0, max;
+	unsigned *want;
+	bool current;
+
+	if (!l || !cg->intact || cg->ifindex != l->ifindex)
+		return false;
+	if (!is_ours_link(p, l))
+		ports = ports_of(p, l->ifindex, &n_ports);
+	max = 1 + v->n_members + n_ports;
+	want = calloc(max, sizeof(*want));
+	if (!want) {
+		p->err = -ENOMEM;
+		return true;
+	}
+	set_add(want, &n, max, l->ifindex);
+	for (size_t i = 0; i < v->n_members; i++) {
+		const struct vrf_obs_link *m = vrf_state_link_by_name(p->state, v->members[i]);
+
+		if (m)
+			set_add(want, &n, max, m->ifindex);
+	}
+	for (size_t i = 0; i < n_ports; i++)
+		set_add(want, &n, max, ports[i]->ifindex);
+	current = n == cg->n_allow && memcmp(want, cg->allow, n * sizeof(*want)) == 0;
+	free(want);
+	return current;
 }
 
 static bool selected(const struct vrf_plan_opts *opts, const char *name)
@@ -1006,10 +1062,11 @@ int vrf_plan_apply(struct vrf_config *cfg, const struct vrf_state *state,
 		const struct vrf_obs_link *l = vrf_state_link_by_name(state, v->name);
 		const struct vrf_obs_cgroup *cg = cgroup_of(&p, v->name);
 
-		/* vrf-exec makes a VRF's cgroup on first use. Once there, its program
-		 * binds to an ifindex: a recreated device needs a new one before
-		 * anything already in the cgroup makes a socket. */
-		if (selected(opts, v->name) && cg && (!l || cg->ifindex != l->ifindex))
+		/* vrf-exec makes a VRF's cgroup on first use. Once there, its
+		 * programs name devices by ifindex: a recreated VRF, or a port
+		 * added or gone, needs new ones before anything already in the
+		 * cgroup sends; and a program no longer attached is drift. */
+		if (selected(opts, v->name) && cg && !cgroup_current(&p, v, l, cg))
 			push_cgroup(&p, VRF_STEP_CGROUP_PREPARE, v->name);
 	}
 	return finish(&p);

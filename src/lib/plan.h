@@ -64,10 +64,17 @@ struct vrf_obs_addr {
 	union vrf_addr addr;
 };
 
-/* A vrf-exec cgroup that is prepared, and the ifindex its program binds to. */
+/*
+ * A VRF's vrf-exec cgroups (the top one and any nested in services): the
+ * ifindex their programs bind to, the devices their egress check lets
+ * packets out by (sorted), and whether those programs are all still attached.
+ */
 struct vrf_obs_cgroup {
 	char vrf[IFNAMSIZ];
 	unsigned ifindex;
+	unsigned *allow;
+	size_t n_allow;
+	bool intact;
 };
 
 enum vrf_sysctl_id {

@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -16,6 +17,7 @@ struct link_seen {
 	int ifindex;
 	char name[IFNAMSIZ];
 	bool is_vrf;
+	unsigned master;
 };
 
 typedef void (*link_fn)(const struct link_seen *link, void *data);
@@ -38,6 +40,7 @@ static int parse_link(const struct nlmsghdr *msg, void *data)
 	if (tb[IFLA_IFNAME])
 		snprintf(link.name, sizeof(link.name), "%.*s", (int)RTA_PAYLOAD(tb[IFLA_IFNAME]),
 			 (const char *)RTA_DATA(tb[IFLA_IFNAME]));
+	link.master = vrf_rtnl_u32(tb[IFLA_MASTER]);
 	if (tb[IFLA_LINKINFO]) {
 		vrf_rtnl_nested(tb[IFLA_LINKINFO], info, IFLA_INFO_MAX);
 		link.is_vrf = info[IFLA_INFO_KIND] && RTA_PAYLOAD(info[IFLA_INFO_KIND]) >= 3 &&
@@ -118,4 +121,67 @@ int vrf_dev_vrf_names(char *out, size_t size)
 	if (size)
 		out[0] = '\0';
 	return vrf_rtnl_dump(RTM_GETLINK, AF_UNSPEC, parse_link, &q);
+}
+
+struct port_list {
+	unsigned master;
+	unsigned *ports;
+	size_t n;
+	int err;
+};
+
+static void add_port(const struct link_seen *link, void *data)
+{
+	struct port_list *l = data;
+	unsigned *grown;
+
+	/* The kernel filters by master; an older one may not. */
+	if (link->master != l->master || link->ifindex <= 0 || l->err)
+		return;
+	grown = realloc(l->ports, (l->n + 1) * sizeof(*grown));
+	if (!grown) {
+		l->err = -ENOMEM;
+		return;
+	}
+	l->ports = grown;
+	l->ports[l->n++] = (unsigned)link->ifindex;
+}
+
+int vrf_dev_vrf_ports(const char *name, unsigned **ports, size_t *n)
+{
+	struct {
+		struct nlmsghdr hdr;
+		struct ifinfomsg ifi;
+		char attrs[2 * RTA_SPACE(sizeof(uint32_t))];
+	} req = {
+		.hdr = {
+			.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+			.nlmsg_type = RTM_GETLINK,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			.nlmsg_seq = 1,
+		},
+	};
+	struct port_list l = { 0 };
+	struct query q = { add_port, &l };
+	uint32_t filter = RTEXT_FILTER_SKIP_STATS;
+	int ifindex = vrf_dev_vrf_ifindex(name), r;
+
+	*ports = NULL;
+	*n = 0;
+	if (ifindex < 0)
+		return ifindex;
+	l.master = (unsigned)ifindex;
+	vrf_rtnl_put(&req.hdr, IFLA_EXT_MASK, &filter, sizeof(filter));
+	/* Only the VRF's ports, not every device of the host. */
+	vrf_rtnl_put(&req.hdr, IFLA_MASTER, &l.master, sizeof(l.master));
+	r = vrf_rtnl_talk(&req.hdr, parse_link, &q);
+	if (r == 0)
+		r = l.err;
+	if (r < 0) {
+		free(l.ports);
+		return r;
+	}
+	*ports = l.ports;
+	*n = l.n;
+	return ifindex;
 }

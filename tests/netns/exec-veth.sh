@@ -2,7 +2,7 @@
 # vrf-exec on this kernel (no VRF driver): both methods bind a program's
 # sockets to a veth (VRF_EXEC_ALLOW_ANY_DEVICE=1 lets a plain device stand in
 # for a VRF), children inherit it, the shim refuses what it cannot bind,
-# escapes as an unprivileged user fail, auto falls back from cgroup to
+# escapes as an unprivileged user fail, auto never falls back from cgroup to
 # sockopt, and the exit statuses are env(1)'s.
 . "${top_srcdir:-.}/tests/lib.sh"
 netns_enter "$@"
@@ -57,7 +57,10 @@ for method in sockopt cgroup; do
 	expect_probe fail "$VRF_EXEC" -m $method v0 sh -c "sh -c '$PROBE tcp 203.0.113.1 7'"
 	expect_probe ok "$VRF_EXEC" -m $method v0 sh -c "sh -c '$PROBE tcp 10.50.0.2 7'"
 	step "$method: as nobody, unbinding or rebinding the socket is refused"
-	out=$("$VRF_EXEC" -m $method -u nobody v0 "$PYTHON" -c '
+	# -u is for the cgroup method only; the shim's user switches before it.
+	as_nobody=("$VRF_EXEC" -m $method -u nobody)
+	[ $method = cgroup ] || as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups "$VRF_EXEC" -m $method)
+	out=$("${as_nobody[@]}" v0 "$PYTHON" -c '
 import socket
 for dev in (b"v1", b""):
     s = socket.socket()
@@ -68,9 +71,12 @@ for dev in (b"v1", b""):
         print("refused")
 ' 2>&1)
 	[ "$out" = $'refused\nrefused' ] || fail "$method: escape by setsockopt: $out"
-	step "$method: -u nobody runs as nobody"
-	[ "$("$VRF_EXEC" -m $method -u nobody v0 id -u)" = 65534 ] || fail "not nobody"
+	step "$method: runs as nobody"
+	[ "$("${as_nobody[@]}" v0 id -u)" = 65534 ] || fail "not nobody"
 done
+step "sockopt: -u is refused (the shim cannot keep a program in; -u promises that)"
+expect_exit 125 "$VRF_EXEC" -m sockopt -u nobody v0 true
+grep -q "with -m sockopt" <<<"$("$VRF_EXEC" -m sockopt -u nobody v0 true 2>&1)" || fail "no reason given"
 
 step "cgroup: a static binary is bound too; nobody cannot leave the cgroup"
 expect_probe fail "$VRF_EXEC" -m cgroup v0 "$top_builddir/tests/probe-static" tcp 203.0.113.1 7
@@ -79,6 +85,30 @@ out=$("$VRF_EXEC" -m cgroup -u nobody v0 sh -c "echo \$\$ > $CG_ROOT/cgroup.proc
 	fail "nobody moved itself out of the cgroup"
 echo "moving out as nobody: $out"
 grep -q "0::/vrf/v0" <<<"$("$VRF_EXEC" -m cgroup v0 cat /proc/self/cgroup)" || fail "not in vrf/v0"
+
+step "cgroup: the egress check drops what would leave by another device (IP_PKTINFO naming v1)"
+pktinfo_v1='
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+pk = struct.pack("I4s4s", socket.if_nametoindex("v1"), bytes(4), bytes(4))
+try:
+    s.sendmsg([b"x"], [(socket.IPPROTO_IP, 8, pk)], 0, ("203.0.113.1", 9)); print("sent")
+except OSError as e:
+    print(e.errno == 1 and "EPERM" or e)
+'
+[ "$("$PYTHON" -c "$pktinfo_v1")" = sent ] || fail "the control: IP_PKTINFO unconfined"
+[ "$("$VRF_EXEC" -u nobody v0 "$PYTHON" -c "$pktinfo_v1")" = EPERM ] || fail "IP_PKTINFO left by v1"
+step "cgroup: as nobody, the cgroup cannot be opened (0700) and bpf() is refused"
+out=$("$VRF_EXEC" -u nobody v0 env CG="$CG_ROOT/vrf/v0" "$PYTHON" -c '
+import ctypes, os
+try:
+    os.open(os.environ["CG"], os.O_RDONLY | os.O_DIRECTORY); print("opened")
+except PermissionError:
+    print("refused")
+libc = ctypes.CDLL(None, use_errno=True)
+print("bpf", libc.syscall(321, 0, 0, 0), ctypes.get_errno())  # 321: bpf on x86_64
+' 2>&1)
+[ "$out" = $'refused\nbpf -1 1' ] || fail "$out"
 
 step "sockopt: static and setuid programs are refused, not run unbound"
 out=$("$VRF_EXEC" -m sockopt v0 "$top_builddir/tests/probe-static" tcp 10.50.0.2 7 2>&1) &&
@@ -148,23 +178,27 @@ step "-u: numeric ids, ids without a passwd entry, -v names the method, -q silen
 expect_exit 125 "$VRF_EXEC" -u 4242 v0 true
 grep -q "cgroup method: /vrf/v0" <<<"$("$VRF_EXEC" -v v0 true 2>&1)" || fail "-v as root"
 grep -q "sockopt method" <<<"$(setpriv --reuid=65534 --regid=65534 --clear-groups \
-	"$VRF_EXEC" -v v0 true 2>&1)" || fail "-v as nobody"
+	"$VRF_EXEC" -m sockopt -v v0 true 2>&1)" || fail "-v as nobody"
+grep -q "confined: no_new_privs, Landlock, seccomp" <<<"$("$VRF_EXEC" -v -u nobody v0 true 2>&1)" ||
+	fail "-v does not say how -u confines"
 [ -z "$("$VRF_EXEC" -q -m cgroup -u 4242:4243 v0 true 2>&1)" ] || fail "-q was not quiet"
 
-step "auto: where the cgroup method fails, sockopt with a warning (-q: without)"
+step "auto: no silent fallback to the shim; -m sockopt where the cgroup method cannot be used"
 # Root of a user namespace: root for vrf-exec's choice, but the kernel lets it
 # load no BPF program (that needs privilege over the host's user namespace).
 if unshare -U -r true 2>/dev/null; then
-	out=$(unshare -U -r "$VRF_EXEC" v0 $PROBE tcp 10.50.0.2 7 2>&1) || fail "auto in a user namespace: $out"
+	out=$(unshare -U -r "$VRF_EXEC" v0 $PROBE tcp 10.50.0.2 7 2>&1) && fail "auto ran: $out"
 	echo "$out"
-	grep -q "the cgroup method failed (.*): using the sockopt method" <<<"$out" || fail "no fallback warning"
-	grep -q "^ok pong 10.50.0.2" <<<"$out" || fail "the peer on v0 did not answer"
-	expect_probe fail unshare -U -r "$VRF_EXEC" v0 $PROBE tcp 203.0.113.1 7
-	[ "$(unshare -U -r "$VRF_EXEC" -q v0 $PROBE tcp 10.50.0.2 7 2>&1)" = "ok pong 10.50.0.2" ] ||
-		fail "-q did not silence the fallback"
+	expect_exit 125 unshare -U -r "$VRF_EXEC" v0 $PROBE tcp 10.50.0.2 7
+	grep -q "^ok pong 10.50.0.2" <<<"$(unshare -U -r "$VRF_EXEC" -m sockopt v0 $PROBE tcp 10.50.0.2 7 2>&1)" ||
+		fail "-m sockopt in a user namespace: the peer on v0 did not answer"
+	expect_probe fail unshare -U -r "$VRF_EXEC" -m sockopt v0 $PROBE tcp 203.0.113.1 7
 else
-	echo "(no user namespaces here: the fallback is not tested)"
+	echo "(no user namespaces here: not tested)"
 fi
+step "auto as a user other than root: refused, naming -m sockopt"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$VRF_EXEC" v0 true 2>&1) && fail "auto ran as nobody"
+grep -q -- "-m sockopt" <<<"$out" || fail "$out"
 
 step "cgroup: with no cgroup2 mounted, vrf-exec mounts one where ip vrf looks"
 out=$(unshare --mount --propagation private sh -c "umount -l '$CG_ROOT' && mount -t tmpfs tmpfs /run &&
@@ -185,4 +219,6 @@ printf 'x\n' >"$TEST_TMP/notexec"
 expect_exit 126 "$VRF_EXEC" v0 "$TEST_TMP/notexec"
 expect_exit 3 "$VRF_EXEC" v0 sh -c 'exit 3'
 expect_exit 0 "$VRFCTL" exec v0 true
+expect_exit 0 "$VRF_EXEC" v0 -- true
+expect_exit 0 "$VRF_EXEC" -u nobody v0 -- sh -c 'exit 0'
 pass

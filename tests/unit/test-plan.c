@@ -248,6 +248,56 @@ static void applied_host_plans_nothing(void **state)
 	assert_int_equal(f->plan.n_steps, 0);
 }
 
+/* A vrf-exec cgroup of mgmt as observed: binding to ifindex, letting out by allow. */
+static void add_cgroup(struct vrf_state *st, unsigned ifindex, const unsigned *allow, size_t n,
+		       bool intact)
+{
+	struct vrf_obs_cgroup *c;
+
+	st->cgroups_supported = true;
+	st->cgroups = realloc(st->cgroups, (st->n_cgroups + 1) * sizeof(*c));
+	assert_non_null(st->cgroups);
+	c = &st->cgroups[st->n_cgroups++];
+	*c = (struct vrf_obs_cgroup){ .ifindex = ifindex, .n_allow = n, .intact = intact };
+	strcpy(c->vrf, "mgmt");
+	c->allow = xcalloc(n, sizeof(*allow));
+	memcpy(c->allow, allow, n * sizeof(*allow));
+}
+
+/*
+ * The cgroup's programs are current when they bind to the VRF and let out by
+ * exactly the VRF and its members; a detached program, a recreated VRF, a
+ * member added or gone are drift, repaired by preparing the cgroup again.
+ */
+static void cgroup_programs_follow_the_vrf(void **state)
+{
+	static const unsigned current[] = { 2, 5 }, stale[] = { 5 }, extra[] = { 2, 3, 5 };
+	static const struct {
+		unsigned ifindex;
+		const unsigned *allow;
+		size_t n;
+		bool intact;
+		bool prepare;
+	} cases[] = {
+		{ 5, current, 2, true, false },
+		{ 5, current, 2, false, true },     /* a program detached */
+		{ 4, current, 2, true, true },      /* mgmt made again: a new ifindex */
+		{ 5, stale, 1, true, true },        /* eth0 enslaved since */
+		{ 5, extra, 3, true, true },        /* uplink no longer a port */
+	};
+	struct fixture *f = *state;
+
+	mgmt_config(&f->cfg);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		applied_state(&f->st);
+		add_cgroup(&f->st, cases[i].ifindex, cases[i].allow, cases[i].n, cases[i].intact);
+		assert_int_equal(plan_up(f, false), 0);
+		assert_plan(f, cases[i].prepare ? "# prepare the vrf-exec cgroup of mgmt\n" : "");
+		vrf_plan_free(&f->plan);
+		vrf_state_free(&f->st);
+	}
+}
+
 static void drift_is_repaired_exactly(void **state)
 {
 	struct fixture *f = *state;
@@ -599,6 +649,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(applied_host_plans_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(down_member_is_brought_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(drift_is_repaired_exactly, setup, teardown),
+		cmocka_unit_test_setup_teardown(cgroup_programs_follow_the_vrf, setup, teardown),
 		cmocka_unit_test_setup_teardown(foreign_rules_and_routes_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipv6_route_metric_defaults_like_kernel, setup, teardown),
 		cmocka_unit_test_setup_teardown(via_route_without_dev_is_idempotent, setup, teardown),

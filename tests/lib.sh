@@ -161,3 +161,14 @@ kernel_snapshot() {
 
 # snapshot_is TEXT: kernel_snapshot prints TEXT (for wait_until).
 snapshot_is() { [ "$(kernel_snapshot)" = "$1" ]; }
+
+# layout_in_place FAM: the first ip rules of family FAM (-4, -6) are
+# vrfctl's three at priority 0, in order: l3mdev, l3mdev unreachable, local.
+layout_in_place() {
+	local rules
+	rules=$(ip "$1" rule show)
+	echo "$rules"
+	[ "$(head -3 <<<"$rules" | sed 's/[[:space:]]\+/ /g')" = "0: from all lookup [l3mdev-table] proto 118
+0: from all lookup [l3mdev-table] unreachable proto 118
+0: from all lookup local proto 118" ]
+}

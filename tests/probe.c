@@ -9,6 +9,8 @@
  *   probe serve-udp ADDR PORT    echo "pong ADDR" to each datagram
  *   probe serve-hold ADDR PORT   accept TCP connections and keep them open
  *   probe hold HOST PORT         connect over TCP and keep the connection open
+ *   probe loop HOST PORT         TCP exchanges in a row until $PROBE_STOP exists:
+ *                                "N ok, M failed"
  *
  * The last two make an established session (an SSH login, say) that lasts
  * as long as the test needs it, however slow the machine.
@@ -67,39 +69,48 @@ static int wait_for(int fd, short events, int ms)
 	return poll(&p, 1, ms);
 }
 
+/* One exchange with a server: 0 and its reply in buf, or the errno. */
+static int exchange(int type, const struct sockaddr_storage *ss, socklen_t len, char *buf,
+		    size_t size)
+{
+	ssize_t n;
+	int fd = socket(ss->ss_family, type | SOCK_NONBLOCK, 0), r = 0;
+
+	if (fd < 0)
+		return errno;
+	if (type == SOCK_STREAM) {
+		socklen_t el = sizeof(r);
+
+		if (connect(fd, (const struct sockaddr *)ss, len) < 0 && errno != EINPROGRESS)
+			r = errno;
+		else if (wait_for(fd, POLLOUT, 3000) <= 0)
+			r = ETIMEDOUT;
+		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &r, &el) == 0 && r == 0 &&
+			 send(fd, "ping\n", 5, MSG_NOSIGNAL) < 0)
+			r = errno;
+	} else if (sendto(fd, "ping\n", 5, 0, (const struct sockaddr *)ss, len) < 0) {
+		r = errno;
+	}
+	if (r == 0 && wait_for(fd, POLLIN, 3000) <= 0)
+		r = ETIMEDOUT;
+	if (r == 0 && (n = recv(fd, buf, size - 1, 0)) < 0)
+		r = errno;
+	if (r == 0) {
+		buf[n] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+	}
+	close(fd);
+	return r;
+}
+
 static int client(int type, const struct sockaddr_storage *ss, socklen_t len)
 {
 	char buf[200];
-	ssize_t n;
-	int fd = socket(ss->ss_family, type | SOCK_NONBLOCK, 0);
+	int r = exchange(type, ss, len, buf, sizeof(buf));
 
-	if (fd < 0)
-		return failed(errno);
-	if (type == SOCK_STREAM) {
-		int err = 0;
-		socklen_t el = sizeof(err);
-
-		if (connect(fd, (const struct sockaddr *)ss, len) < 0 && errno != EINPROGRESS)
-			return failed(errno);
-		if (wait_for(fd, POLLOUT, 3000) <= 0)
-			return failed(ETIMEDOUT);
-		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
-		if (err)
-			return failed(err);
-		if (send(fd, "ping\n", 5, MSG_NOSIGNAL) < 0)
-			return failed(errno);
-	} else if (sendto(fd, "ping\n", 5, 0, (const struct sockaddr *)ss, len) < 0) {
-		return failed(errno);
-	}
-	if (wait_for(fd, POLLIN, 3000) <= 0)
-		return failed(ETIMEDOUT);
-	n = recv(fd, buf, sizeof(buf) - 1, 0);
-	if (n < 0)
-		return failed(errno);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
+	if (r)
+		return failed(r);
 	printf("ok %s\n", buf);
-	close(fd);
 	return 0;
 }
 
@@ -162,9 +173,35 @@ static int serve(int type, bool keep, const char *addr, const struct sockaddr_st
 	return 0;
 }
 
+/*
+ * TCP exchanges one after another until the file $PROBE_STOP exists (or the
+ * deadline): "N ok, M failed" and the first failure; exit 1 on any.
+ */
+static int loop(const struct sockaddr_storage *ss, socklen_t len)
+{
+	const char *stop = getenv("PROBE_STOP");
+	time_t deadline = serve_deadline();
+	unsigned long ok = 0, bad = 0;
+	int first = 0;
+	char buf[200];
+
+	while (time(NULL) < deadline && !(stop && access(stop, F_OK) == 0)) {
+		int r = exchange(SOCK_STREAM, ss, len, buf, sizeof(buf));
+
+		if (r == 0) {
+			ok++;
+		} else if (bad++ == 0) {
+			first = r;
+		}
+	}
+	printf("%lu ok, %lu failed%s%s\n", ok, bad, bad ? ", first: " : "",
+	       bad ? strerrorname_np(first) : "");
+	return bad ? 1 : 0;
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: probe tcp|udp|serve-tcp|serve-udp|serve-hold|hold ADDR PORT\n");
+	fprintf(stderr, "usage: probe tcp|udp|serve-tcp|serve-udp|serve-hold|hold|loop ADDR PORT\n");
 	return 2;
 }
 
@@ -188,5 +225,7 @@ int main(int argc, char **argv)
 		return serve(SOCK_STREAM, true, argv[2], &ss, len);
 	if (strcmp(argv[1], "hold") == 0)
 		return hold(&ss, len);
+	if (strcmp(argv[1], "loop") == 0)
+		return loop(&ss, len);
 	return usage();
 }

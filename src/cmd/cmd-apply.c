@@ -121,6 +121,8 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 		};
 
 		if (mode == MODE_DOWN_RULES) {
+			popts.only = n_names ? (const char *const *)names : NULL;
+			popts.n_only = n_names;
 			r = vrf_plan_rules_down(&cfg, &state, &popts, &plan, &o->log);
 		} else if (mode == MODE_DOWN) {
 			r = vrf_plan_down(&cfg, &state, (const char *const *)names, n_names, all,
@@ -225,13 +227,13 @@ int vrfctl_cmd_down(const struct vrfctl_opts *opts, int argc, char **argv)
 		else
 			goto usage;
 	}
-	/* Exactly one of: names, --all, --rules. */
-	if ((optind < argc) + all + rules != 1)
+	/* One of: names, --all, --rules (with the names of VRFs going away). */
+	if (all + rules > 1 || (!all && !rules && optind == argc) || (all && optind < argc))
 		goto usage;
 	if (rules)
-		return run(opts, MODE_DOWN_RULES, NULL, 0, false);
+		return run(opts, MODE_DOWN_RULES, argv + optind, (size_t)(argc - optind), false);
 	return run(opts, MODE_DOWN, argv + optind, (size_t)(argc - optind), all);
 usage:
-	vrf_err(&opts->log, "usage: vrfctl down VRF...|--all|--rules");
+	vrf_err(&opts->log, "usage: vrfctl down VRF...|--all|--rules [VRF...]");
 	return VRFCTL_EXIT_ERROR;
 }

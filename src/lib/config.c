@@ -420,8 +420,8 @@ static void set_pref(struct parse *p, const char *key, const char *value, uint32
 {
 	uint64_t v;
 
-	if (parse_uint(value, VRF_DEFAULT_PREF_LOCAL, &v) < 0 || v == 0) {
-		perr(p, "%s '%s': not a rule priority (1-%u)", key, value, VRF_DEFAULT_PREF_LOCAL);
+	if (parse_uint(value, VRF_MAX_RULE_PREF, &v) < 0) {
+		perr(p, "%s '%s': not a rule priority (0-%u)", key, value, VRF_MAX_RULE_PREF);
 		return;
 	}
 	*out = (uint32_t)v;
@@ -1190,15 +1190,16 @@ static void check_prefs(struct parse *p)
 		{ g->pref_unreachable, g->pref_local, G_PREF_UNREACHABLE, G_PREF_LOCAL },
 	};
 
-	/* l3mdev, then unreachable, then local: each must see what the previous misses. */
+	/* l3mdev, then unreachable, then local: each must see what the previous
+	 * misses. At one priority vrfctl adds them in that order. */
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
 		struct vrf_where w = p->seen_global[pairs[i].hi_key];
 
-		if (pairs[i].lo < pairs[i].hi)
+		if (pairs[i].lo <= pairs[i].hi)
 			continue;
 		if (!w.line)
 			w = p->seen_global[pairs[i].lo_key];
-		error_at(p, w, "%s %u must be below %s %u", global_keys[pairs[i].lo_key].name,
+		error_at(p, w, "%s %u must not be above %s %u", global_keys[pairs[i].lo_key].name,
 			 pairs[i].lo, global_keys[pairs[i].hi_key].name, pairs[i].hi);
 	}
 }

@@ -14,10 +14,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Defaults, all overridable in [global]. */
-#define VRF_DEFAULT_PREF_L3MDEV       1000u
-#define VRF_DEFAULT_PREF_UNREACHABLE  2000u
-#define VRF_DEFAULT_PREF_LOCAL        32765u
+/*
+ * Defaults, all overridable in [global]. The three rules share priority 0,
+ * in this order, ahead of every rule added later: see plan.c's rules.
+ */
+#define VRF_DEFAULT_PREF_L3MDEV       0u
+#define VRF_DEFAULT_PREF_UNREACHABLE  0u
+#define VRF_DEFAULT_PREF_LOCAL        0u
+/* The highest priority one of them may have: below main's 32766. */
+#define VRF_MAX_RULE_PREF             32765u
+/* Where the VRF driver adds its own l3mdev rule, with the first VRF. */
+#define VRF_KERNEL_L3MDEV_PREF        1000u
 #define VRF_DEFAULT_TABLE_AUTO_MIN    1001u
 #define VRF_DEFAULT_TABLE_AUTO_MAX    9999u
 /* Routes and rules vrfctl makes carry this protocol, so it only removes its own. */

@@ -376,7 +376,9 @@ static int rule_msg(const struct vrf_step *s, struct nl_msg **msg)
 	/* On delete the protocol narrows the match: only that rule goes. */
 	rtnl_rule_set_protocol(rule, v->protocol);
 	if (s->op == VRF_STEP_RULE_ADD)
-		r = rtnl_rule_build_add_request(rule, NLM_F_EXCL, msg);
+		/* Not NLM_F_EXCL: a layout out of order is rebuilt by adding the
+		 * same rules again behind the others, then deleting the first ones. */
+		r = rtnl_rule_build_add_request(rule, 0, msg);
 	else
 		r = rtnl_rule_build_delete_request(rule, 0, msg);
 	rtnl_rule_put(rule);

@@ -476,82 +476,177 @@ static bool selected(const struct vrf_plan_opts *opts, const char *name)
 
 /* ---- rules -------------------------------------------------------------- */
 
-static bool rule_is_local_lookup(const struct vrf_rule *r, int family, uint32_t pref)
+/*
+ * The layout, IPv4 and IPv6: an l3mdev lookup (a VRF's traffic to its
+ * table), an l3mdev unreachable (a VRF lookup never falls through), and the
+ * local table's lookup, by default all three at priority 0, in that order.
+ *
+ * Why at 0: a rule added later without a priority gets the second rule's
+ * priority minus one (the kernel's fib_default_rule_pref), 0 when that is
+ * 0, and a rule goes behind every rule of its priority. So behind the local
+ * lookup, whether given a priority or not, exactly as on a stock host, where
+ * it is the only rule at 0. The layout of the VRF blog post (1000, 2000, the
+ * local lookup moved to 32765) puts every such rule, wg-quick's among them,
+ * ahead of the local lookup: 127.0.0.1 then follows a full tunnel.
+ *
+ * Order at one priority is the order of insertion, so the layout is in
+ * place only when its rules are the first ones at their priorities, in
+ * order; if not, it is added again behind what is there and the old rules
+ * deleted afterwards (a local lookup is never missing), as on a migration
+ * from the 1000/2000/32765 layout.
+ */
+enum rule_kind { RULE_L3MDEV, RULE_UNREACHABLE, RULE_LOCAL, RULE_KINDS, RULE_OTHER = RULE_KINDS };
+
+static enum rule_kind kind_of(const struct vrf_rule *r)
 {
-	return r->family == family && r->pref == pref && !r->l3mdev && !r->unreachable &&
-	       r->table == TABLE_LOCAL && !r->other_selectors;
+	if (r->other_selectors)
+		return RULE_OTHER;
+	if (r->l3mdev)
+		return r->unreachable ? RULE_UNREACHABLE : RULE_L3MDEV;
+	return !r->unreachable && r->table == TABLE_LOCAL ? RULE_LOCAL : RULE_OTHER;
 }
 
-static bool rule_present(const struct vrf_state *s, int family, uint32_t pref,
-			 bool l3mdev, bool unreachable)
+static uint32_t layout_pref(const struct vrf_global *g, enum rule_kind k)
 {
-	for (size_t i = 0; i < s->n_rules; i++) {
-		const struct vrf_rule *r = &s->rules[i];
-
-		if (r->family == family && r->pref == pref && r->l3mdev == l3mdev &&
-		    r->unreachable == unreachable && !r->other_selectors)
-			return true;
-	}
-	return false;
+	return k == RULE_L3MDEV ? g->pref_l3mdev : k == RULE_UNREACHABLE ? g->pref_unreachable
+									 : g->pref_local;
 }
 
-static bool local_rule_at(const struct vrf_state *s, int family, uint32_t pref)
+static struct vrf_rule layout_rule(const struct vrf_global *g, int family, enum rule_kind k)
 {
-	for (size_t i = 0; i < s->n_rules; i++)
-		if (rule_is_local_lookup(&s->rules[i], family, pref))
-			return true;
-	return false;
+	struct vrf_rule r = { .family = family, .pref = layout_pref(g, k),
+			      .protocol = g->route_protocol };
+
+	r.l3mdev = k != RULE_LOCAL;
+	r.unreachable = k == RULE_UNREACHABLE;
+	if (k == RULE_LOCAL)
+		r.table = TABLE_LOCAL;
+	/* At the VRF driver's priority, its own rule: the driver's twin is then
+	 * refused as a duplicate when the first VRF is made. */
+	if (k == RULE_L3MDEV && r.pref == VRF_KERNEL_L3MDEV_PREF)
+		r.protocol = RTPROT_KERNEL;
+	return r;
+}
+
+static bool ours(const struct planner *p, const struct vrf_rule *r)
+{
+	return r->protocol == p->global->route_protocol;
 }
 
 /*
- * The choreography: l3mdev lookup first (the kernel's own rule, so the VRF
- * driver's twin is refused as a duplicate), then the unreachable catch-all so
- * a VRF lookup never falls through to main, then the local table moved from
- * 0 to local-rule-pref: added before the old one goes, so there is never a
- * moment without a local lookup.
+ * Does r stand for the layout's rule k? An l3mdev rule of any origin does
+ * (the same lookup); the local lookup only with vrfctl's protocol, the
+ * record that vrfctl moved it, which down relies on.
  */
+static bool stands_for(const struct planner *p, const struct vrf_rule *r, enum rule_kind k)
+{
+	return kind_of(r) == k && r->pref == layout_pref(p->global, k) &&
+	       (k != RULE_LOCAL || ours(p, r));
+}
+
+/* The n-th rule of family at pref, in the kernel's order, or NULL. */
+static const struct vrf_rule *rule_at(const struct vrf_state *s, int family, uint32_t pref,
+				      size_t n)
+{
+	for (size_t i = 0; i < s->n_rules; i++)
+		if (s->rules[i].family == family && s->rules[i].pref == pref && n-- == 0)
+			return &s->rules[i];
+	return NULL;
+}
+
+/* Are the layout's rules the first ones at their priorities, in order? */
+static bool layout_in_place(const struct planner *p, int family)
+{
+	for (enum rule_kind k = 0; k < RULE_KINDS; k++) {
+		uint32_t pref = layout_pref(p->global, k);
+		size_t before = 0;
+		const struct vrf_rule *r;
+
+		for (enum rule_kind j = 0; j < k; j++)
+			before += layout_pref(p->global, j) == pref;
+		r = rule_at(p->state, family, pref, before);
+		if (!r || !stands_for(p, r, k))
+			return false;
+	}
+	return true;
+}
+
+/* A local lookup at priority 0 that is not vrfctl's: the kernel's own, on a stock host. */
+static bool is_stock_local(const struct planner *p, const struct vrf_rule *r, int family)
+{
+	return r->family == family && r->pref == 0 && kind_of(r) == RULE_LOCAL && !ours(p, r);
+}
+
 static void plan_rules_up(struct planner *p, int family)
 {
 	const struct vrf_global *g = p->global;
-	struct vrf_rule r = { .family = family };
+	bool rebuild = !layout_in_place(p, family);
+	size_t foreign = 0;
 
-	if (!rule_present(p->state, family, g->pref_l3mdev, true, false)) {
-		r.pref = g->pref_l3mdev;
-		r.l3mdev = true;
-		r.protocol = RTPROT_KERNEL;
-		push_rule(p, VRF_STEP_RULE_ADD, &r);
+	if (rebuild)
+		for (enum rule_kind k = 0; k < RULE_KINDS; k++) {
+			struct vrf_rule r = layout_rule(g, family, k);
+
+			push_rule(p, VRF_STEP_RULE_ADD, &r);
+		}
+	for (size_t i = 0; i < p->state->n_rules; i++) {
+		const struct vrf_rule *r = &p->state->rules[i];
+		enum rule_kind k = kind_of(r);
+		bool at_layout_pref = false;
+
+		if (r->family != family)
+			continue;
+		for (enum rule_kind j = 0; j < RULE_KINDS; j++)
+			at_layout_pref |= r->pref == layout_pref(g, j);
+		/* Deleting by its attributes takes the first such rule: the old
+		 * one, ahead of the one just added. */
+		if ((rebuild && k < RULE_KINDS && stands_for(p, r, k)) || is_stock_local(p, r, family) ||
+		    /* ours from another layout (before 0.2: 1000, 2000, 32765) */
+		    (k < RULE_KINDS && ours(p, r) && r->pref != layout_pref(g, k)))
+			push_rule(p, VRF_STEP_RULE_DEL, r);
+		else if (rebuild && at_layout_pref && !(k < RULE_KINDS && ours(p, r)) &&
+			 !(k == RULE_L3MDEV && r->pref == VRF_KERNEL_L3MDEV_PREF))
+			foreign++;
 	}
-	if (!rule_present(p->state, family, g->pref_unreachable, true, true)) {
-		r = (struct vrf_rule){ .family = family, .pref = g->pref_unreachable,
-				       .l3mdev = true, .unreachable = true,
-				       .protocol = g->route_protocol };
-		push_rule(p, VRF_STEP_RULE_ADD, &r);
-	}
-	if (!local_rule_at(p->state, family, g->pref_local)) {
-		r = (struct vrf_rule){ .family = family, .pref = g->pref_local,
-				       .table = TABLE_LOCAL, .protocol = g->route_protocol };
-		push_rule(p, VRF_STEP_RULE_ADD, &r);
-	}
-	for (size_t i = 0; i < p->state->n_rules; i++)
-		if (rule_is_local_lookup(&p->state->rules[i], family, 0))
-			push_rule(p, VRF_STEP_RULE_DEL, &p->state->rules[i]);
+	if (foreign)
+		warning(p, NULL, "%s: %zu ip rule%s that vrfctl did not add come%s before its rules at "
+			"the same priority, and so before the local lookup: add %s again after this "
+			"apply to put %s behind", family == AF_INET6 ? "IPv6" : "IPv4", foreign,
+			foreign == 1 ? "" : "s", foreign == 1 ? "s" : "", foreign == 1 ? "it" : "them",
+			foreign == 1 ? "it" : "them");
 }
 
-/* Undo the choreography: the pref 0 local lookup comes back before ours goes. */
+/*
+ * Undo the layout: the stock local lookup comes back at 0 before vrfctl's
+ * goes, so there is never a moment without one. But when rules were added
+ * at 0 since (wg-quick's, say: no priority given), they sit behind
+ * vrfctl's local lookup, and a new one would go behind them: then vrfctl's
+ * stays, so those rules still see local traffic last, as they did.
+ */
 static void plan_rules_down(struct planner *p, int family, bool vrfs_remain)
 {
-	const struct vrf_global *g = p->global;
-	bool moved_by_us = false;
+	const struct vrf_rule *moved = NULL;
+	bool stock = false, behind = false, keep;
 
-	/* Our protocol on the moved local rule is the record that vrfctl moved it;
-	 * a host whose admin moved it (the blog's pre-up lines) keeps it moved. */
 	for (size_t i = 0; i < p->state->n_rules; i++) {
 		const struct vrf_rule *r = &p->state->rules[i];
 
-		moved_by_us |= r->family == family && !r->l3mdev && !r->unreachable &&
-			       r->table == TABLE_LOCAL && r->protocol == g->route_protocol;
+		if (r->family != family)
+			continue;
+		if (moved && r->pref == moved->pref && !ours(p, r))
+			behind = true;
+		if (!moved && kind_of(r) == RULE_LOCAL && ours(p, r))
+			moved = r;
+		stock |= is_stock_local(p, r, family);
 	}
-	if (moved_by_us && !local_rule_at(p->state, family, 0)) {
+	/* Without vrfctl's protocol on a moved local rule, the admin moved it
+	 * (the blog's pre-up lines): it stays moved. */
+	keep = moved && moved->pref == 0 && behind && !stock;
+	if (keep)
+		vrf_notice(p->log, "%s: ip rules added since sit behind vrfctl's local lookup at "
+			   "priority 0: it stays, so that they still come after it",
+			   family == AF_INET6 ? "IPv6" : "IPv4");
+	if (moved && !stock && !keep) {
 		struct vrf_rule r = { .family = family, .pref = 0, .table = TABLE_LOCAL,
 				      .protocol = RTPROT_KERNEL };
 
@@ -560,13 +655,13 @@ static void plan_rules_down(struct planner *p, int family, bool vrfs_remain)
 	for (size_t i = 0; i < p->state->n_rules; i++) {
 		const struct vrf_rule *r = &p->state->rules[i];
 
-		if (r->family != family || r->other_selectors)
+		if (r->family != family || r->other_selectors || (keep && r == moved))
 			continue;
-		if (r->protocol == g->route_protocol ||
-		    /* The kernel's l3mdev rule: harmless while VRFs exist, and
+		if (ours(p, r) ||
+		    /* The VRF driver's l3mdev rule: harmless while VRFs exist, and
 		     * gone on a host that had none before vrfctl. */
-		    (!vrfs_remain && r->l3mdev && !r->unreachable && r->pref == g->pref_l3mdev &&
-		     r->protocol == RTPROT_KERNEL))
+		    (!vrfs_remain && kind_of(r) == RULE_L3MDEV && r->protocol == RTPROT_KERNEL &&
+		     (r->pref == VRF_KERNEL_L3MDEV_PREF || r->pref == p->global->pref_l3mdev)))
 			push_rule(p, VRF_STEP_RULE_DEL, r);
 	}
 }
@@ -1130,8 +1225,11 @@ int vrf_plan_rules_down(const struct vrf_config *cfg, const struct vrf_state *st
 	bool vrfs_remain = false;
 
 	memset(plan, 0, sizeof(*plan));
+	/* The VRFs named in opts->only are going (an ifdown whose executor
+	 * deletes the device after us): they do not count. */
 	for (size_t i = 0; i < state->n_links; i++)
-		vrfs_remain |= state->links[i].is_vrf;
+		vrfs_remain |= state->links[i].is_vrf &&
+			       !(opts->only && selected(opts, state->links[i].name));
 	plan_rules_down(&p, AF_INET, vrfs_remain);
 	plan_rules_down(&p, AF_INET6, vrfs_remain);
 	return finish(&p);

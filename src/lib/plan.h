@@ -199,8 +199,9 @@ int vrf_plan_down(const struct vrf_config *cfg, const struct vrf_state *state,
 		  const struct vrf_log *log);
 
 /*
- * Plan only the ip rules' restoration (`down --rules`): what the ifupdown hook
- * runs when the last VRF goes. The l3mdev rule stays while any VRF device does.
+ * Plan only the ip rules' restoration (`down --rules [VRF...]`): what the
+ * ifupdown hook runs when the last VRF goes. The VRF driver's l3mdev rule
+ * stays while any VRF device does, but those in opts->only, which are going.
  */
 int vrf_plan_rules_down(const struct vrf_config *cfg, const struct vrf_state *state,
 			const struct vrf_plan_opts *opts, struct vrf_plan *plan,

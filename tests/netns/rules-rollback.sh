@@ -39,7 +39,7 @@ done
 
 step "dry run prints the plan and changes nothing"
 "$VRFCTL" -n -c "$conf" apply >"$TEST_TMP/plan" || fail "dry run failed"
-grep -q '^ip -4 rule add pref 32765 table local protocol 118$' "$TEST_TMP/plan" || fail "dry run lacks the local rule move"
+grep -q '^ip -4 rule add pref 0 table local protocol 118$' "$TEST_TMP/plan" || fail "dry run lacks the local rule move"
 [ "$(snapshot)" = "$before" ] || fail "dry run changed the kernel"
 
 step "plan exits 2 with changes pending"

@@ -265,9 +265,9 @@ static void test_defaults(void **state)
 	(void)state;
 	load_ok(&cfg, "good/minimal.conf");
 	assert_int_equal(cfg.global.tcp_l3mdev_accept, VRF_UNSET);
-	assert_int_equal(cfg.global.pref_l3mdev, 1000);
-	assert_int_equal(cfg.global.pref_unreachable, 2000);
-	assert_int_equal(cfg.global.pref_local, 32765);
+	assert_int_equal(cfg.global.pref_l3mdev, 0);
+	assert_int_equal(cfg.global.pref_unreachable, 0);
+	assert_int_equal(cfg.global.pref_local, 0);
 	assert_int_equal(cfg.global.table_auto_min, 1001);
 	assert_int_equal(cfg.global.table_auto_max, 9999);
 	assert_int_equal(cfg.global.route_protocol, 118);
@@ -404,7 +404,7 @@ static void test_nothing_is_empty(void **state)
 	assert_int_equal(cfg.n_files, 0);
 	assert_int_equal(cfg.n_vrfs, 0);
 	assert_false(cfg.docker.present);
-	assert_int_equal(cfg.global.pref_local, 32765);
+	assert_int_equal(cfg.global.pref_local, VRF_DEFAULT_PREF_LOCAL);
 	vrf_config_free(&cfg);
 	/* A file without a section is fine too. */
 	assert_int_equal(vrf_config_load_files(&cfg, NULL, 0, &c->log), 0);

@@ -126,15 +126,22 @@ static void mgmt_config(struct vrf_config *cfg)
 	v->n_routes = 1;
 }
 
+/* The rules of a host the mgmt config has been applied to, in the kernel's order. */
+static void applied_rules(struct vrf_state *st, int family)
+{
+	add_rule(st, family, 0, 0, true, false, PROTO);
+	add_rule(st, family, 0, 0, true, true, PROTO);
+	add_rule(st, family, 0, 255, false, false, PROTO);
+	/* The VRF driver's own, added with the first VRF. */
+	add_rule(st, family, 1000, 0, true, false, RTPROT_KERNEL);
+	add_rule(st, family, 32766, 254, false, false, RTPROT_KERNEL);
+}
+
 /* A host the mgmt config has been applied to. */
 static void applied_state(struct vrf_state *st)
 {
-	for (int family = AF_INET; family; family = family == AF_INET ? AF_INET6 : 0) {
-		add_rule(st, family, 1000, 0, true, false, RTPROT_KERNEL);
-		add_rule(st, family, 2000, 0, true, true, PROTO);
-		add_rule(st, family, 32765, 255, false, false, PROTO);
-		add_rule(st, family, 32766, 254, false, false, RTPROT_KERNEL);
-	}
+	applied_rules(st, AF_INET);
+	applied_rules(st, AF_INET6);
 	add_link(st, 1, "lo", false, 0, 0, 0, true);
 	add_link(st, 2, "eth0", false, 0, 5, 0, true);
 	add_link(st, 3, "uplink", false, 0, 0, 0, true);
@@ -207,16 +214,16 @@ static void empty_host_full_plan_in_order(void **state)
 	/* As observed for real: with the lookup index (the other tests scan). */
 	assert_int_equal(vrf_state_index(&f->st), 0);
 	assert_int_equal(plan_up(f, false), 0);
-	/* Local lookup added at 32765 before pref 0 goes; VRF before members;
+	/* The layout at 0, its local lookup in before the stock one goes; VRF before members;
 	 * members up before routes. */
 	assert_plan(f,
-		"ip -4 rule add pref 1000 l3mdev protocol 2\n"
-		"ip -4 rule add pref 2000 l3mdev unreachable protocol 118\n"
-		"ip -4 rule add pref 32765 table local protocol 118\n"
+		"ip -4 rule add pref 0 l3mdev protocol 118\n"
+		"ip -4 rule add pref 0 l3mdev unreachable protocol 118\n"
+		"ip -4 rule add pref 0 table local protocol 118\n"
 		"ip -4 rule del pref 0 table local protocol 2\n"
-		"ip -6 rule add pref 1000 l3mdev protocol 2\n"
-		"ip -6 rule add pref 2000 l3mdev unreachable protocol 118\n"
-		"ip -6 rule add pref 32765 table local protocol 118\n"
+		"ip -6 rule add pref 0 l3mdev protocol 118\n"
+		"ip -6 rule add pref 0 l3mdev unreachable protocol 118\n"
+		"ip -6 rule add pref 0 table local protocol 118\n"
 		"ip -6 rule del pref 0 table local protocol 2\n"
 		"ip link add mgmt group 118 type vrf table 10\n"
 		"ip link set mgmt up\n"
@@ -478,13 +485,106 @@ static void down_all_restores_rules(void **state)
 		"ip link set eth0 nomaster\n"
 		"ip link del mgmt\n"
 		"ip -4 rule add pref 0 table local protocol 2\n"
+		"ip -4 rule del pref 0 l3mdev protocol 118\n"
+		"ip -4 rule del pref 0 l3mdev unreachable protocol 118\n"
+		"ip -4 rule del pref 0 table local protocol 118\n"
 		"ip -4 rule del pref 1000 l3mdev protocol 2\n"
-		"ip -4 rule del pref 2000 l3mdev unreachable protocol 118\n"
-		"ip -4 rule del pref 32765 table local protocol 118\n"
 		"ip -6 rule add pref 0 table local protocol 2\n"
-		"ip -6 rule del pref 1000 l3mdev protocol 2\n"
-		"ip -6 rule del pref 2000 l3mdev unreachable protocol 118\n"
-		"ip -6 rule del pref 32765 table local protocol 118\n");
+		"ip -6 rule del pref 0 l3mdev protocol 118\n"
+		"ip -6 rule del pref 0 l3mdev unreachable protocol 118\n"
+		"ip -6 rule del pref 0 table local protocol 118\n"
+		"ip -6 rule del pref 1000 l3mdev protocol 2\n");
+}
+
+/* An IPv4 rule that is nobody's of vrfctl's: wg-quick's, say. */
+static void add_foreign_rule(struct vrf_state *st, uint32_t pref)
+{
+	add_rule(st, AF_INET, pref, 51820, false, false, RTPROT_BOOT);
+	st->rules[st->n_rules - 1].other_selectors = true;
+}
+
+/*
+ * A rule added later without a priority lands at 0 behind vrfctl's local
+ * lookup. down --all keeps that lookup then: the stock one would go behind
+ * the rule, which would then see local traffic first.
+ */
+static void down_all_keeps_the_local_lookup_ahead_of_later_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct vrf_plan_opts opts = { .link_group = GROUP };
+
+	vrf_global_init(&f->cfg.global);
+	applied_rules(&f->st, AF_INET);
+	add_foreign_rule(&f->st, 0);
+	assert_int_equal(vrf_plan_down(&f->cfg, &f->st, NULL, 0, true, &opts, &f->plan,
+				       &f->logger), 0);
+	assert_plan(f,
+		"ip -4 rule del pref 0 l3mdev protocol 118\n"
+		"ip -4 rule del pref 0 l3mdev unreachable protocol 118\n"
+		"ip -4 rule del pref 1000 l3mdev protocol 2\n");
+	assert_non_null(strstr(f->log, "it stays"));
+}
+
+/* The mgmt host applied, but for its IPv4 rules: the test adds those. */
+static void applied_but_ipv4_rules(struct fixture *f)
+{
+	mgmt_config(&f->cfg);
+	applied_state(&f->st);
+	f->st.n_rules = 0;
+	applied_rules(&f->st, AF_INET6);
+}
+
+/* The IPv4 layout added, in the order the kernel must see it. */
+#define ADD_LAYOUT_V4 \
+	"ip -4 rule add pref 0 l3mdev protocol 118\n" \
+	"ip -4 rule add pref 0 l3mdev unreachable protocol 118\n" \
+	"ip -4 rule add pref 0 table local protocol 118\n"
+
+/*
+ * From the 1000/2000/32765 layout of earlier versions: the new rules go in
+ * at 0 first, then the old ones go (a local lookup all along); the VRF
+ * driver's l3mdev rule at 1000 stays while VRFs do. Rules others added in
+ * between (wg-quick's 1998, 1999) are left, now behind the local lookup.
+ */
+static void old_layout_migrates_to_priority_0(void **state)
+{
+	struct fixture *f = *state;
+
+	applied_but_ipv4_rules(f);
+	add_rule(&f->st, AF_INET, 1000, 0, true, false, RTPROT_KERNEL);
+	add_foreign_rule(&f->st, 1998);
+	add_rule(&f->st, AF_INET, 2000, 0, true, true, PROTO);
+	add_rule(&f->st, AF_INET, 32765, 255, false, false, PROTO);
+	add_rule(&f->st, AF_INET, 32766, 254, false, false, RTPROT_KERNEL);
+	assert_int_equal(plan_up(f, false), 0);
+	assert_plan(f, ADD_LAYOUT_V4
+		"ip -4 rule del pref 2000 l3mdev unreachable protocol 118\n"
+		"ip -4 rule del pref 32765 table local protocol 118\n");
+	assert_string_equal(f->log, "");
+}
+
+/*
+ * Order at one priority is insertion order: a layout whose unreachable rule
+ * was deleted and added again (now behind the local lookup) is rebuilt
+ * behind what is there, the old rules deleted after, with a warning for a
+ * rule of someone else's that now comes first.
+ */
+static void layout_out_of_order_is_rebuilt(void **state)
+{
+	struct fixture *f = *state;
+
+	applied_but_ipv4_rules(f);
+	add_rule(&f->st, AF_INET, 0, 0, true, false, PROTO);
+	add_rule(&f->st, AF_INET, 0, 255, false, false, PROTO);
+	add_foreign_rule(&f->st, 0);
+	add_rule(&f->st, AF_INET, 0, 0, true, true, PROTO);
+	add_rule(&f->st, AF_INET, 32766, 254, false, false, RTPROT_KERNEL);
+	assert_int_equal(plan_up(f, false), 0);
+	assert_plan(f, ADD_LAYOUT_V4
+		"ip -4 rule del pref 0 l3mdev protocol 118\n"
+		"ip -4 rule del pref 0 table local protocol 118\n"
+		"ip -4 rule del pref 0 l3mdev unreachable protocol 118\n");
+	assert_non_null(strstr(f->log, "IPv4: 1 ip rule that vrfctl did not add comes before"));
 }
 
 /* Plan a down, and check the group_size of its link deletions, in order. */
@@ -659,6 +759,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lockout_guard_default_route_and_ssh, setup, teardown),
 		cmocka_unit_test_setup_teardown(vrf_dropped_from_config_is_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(down_all_restores_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(down_all_keeps_the_local_lookup_ahead_of_later_rules,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(old_layout_migrates_to_priority_0, setup, teardown),
+		cmocka_unit_test_setup_teardown(layout_out_of_order_is_rebuilt, setup, teardown),
 		cmocka_unit_test_setup_teardown(down_all_deletes_the_group_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(down_all_leaves_a_local_rule_moved_by_hand, setup, teardown),
 		cmocka_unit_test_setup_teardown(down_unknown_vrf_is_an_error, setup, teardown),

@@ -178,6 +178,7 @@ struct planner {
 	size_t n_vrf_links;
 	struct vrf_strmap config_vrfs;   /* names of the config's VRFs */
 	struct vrf_strmap cgroups_by_vrf;
+	bool driver_rules_planned;   /* see preempt_driver_rules */
 	int err;                     /* first hard error (-ENOMEM) */
 	unsigned problems;           /* config/kernel conflicts reported */
 };
@@ -589,7 +590,11 @@ static void plan_rules_up(struct planner *p, int family)
 
 			push_rule(p, VRF_STEP_RULE_ADD, &r);
 		}
-	for (size_t i = 0; i < p->state->n_rules; i++) {
+	/* Last first: a rollback adds them again in the kernel's order. Deleting
+	 * by its attributes takes the first such rule: the old one, ahead of
+	 * the one just added. A local lookup with no protocol (added by hand)
+	 * cannot be told from vrfctl's that way: it stays. */
+	for (size_t i = p->state->n_rules; i-- > 0;) {
 		const struct vrf_rule *r = &p->state->rules[i];
 		enum rule_kind k = kind_of(r);
 		bool at_layout_pref = false;
@@ -598,9 +603,8 @@ static void plan_rules_up(struct planner *p, int family)
 			continue;
 		for (enum rule_kind j = 0; j < RULE_KINDS; j++)
 			at_layout_pref |= r->pref == layout_pref(g, j);
-		/* Deleting by its attributes takes the first such rule: the old
-		 * one, ahead of the one just added. */
-		if ((rebuild && k < RULE_KINDS && stands_for(p, r, k)) || is_stock_local(p, r, family) ||
+		if ((rebuild && k < RULE_KINDS && stands_for(p, r, k)) ||
+		    (is_stock_local(p, r, family) && r->protocol != RTPROT_UNSPEC) ||
 		    /* ours from another layout (before 0.2: 1000, 2000, 32765) */
 		    (k < RULE_KINDS && ours(p, r) && r->pref != layout_pref(g, k)))
 			push_rule(p, VRF_STEP_RULE_DEL, r);
@@ -652,7 +656,8 @@ static void plan_rules_down(struct planner *p, int family, bool vrfs_remain)
 
 		push_rule(p, VRF_STEP_RULE_ADD, &r);
 	}
-	for (size_t i = 0; i < p->state->n_rules; i++) {
+	/* Last first, so that a rollback adds them again in the kernel's order. */
+	for (size_t i = p->state->n_rules; i-- > 0;) {
 		const struct vrf_rule *r = &p->state->rules[i];
 
 		if (r->family != family || r->other_selectors || (keep && r == moved))
@@ -858,6 +863,33 @@ static void resolve_auto_tables(struct planner *p, struct vrf_config *cfg)
 }
 
 /* The VRF's own device: create, or check that the one there fits. */
+/*
+ * The first VRF device of a network namespace makes the VRF driver add an
+ * l3mdev rule of its own at 1000 (once, with protocol kernel), which a
+ * rollback deleting the device would leave behind. Added first by the plan,
+ * the same rule is the driver's (it accepts the one there) and the plan's
+ * to undo. With VRFs already there, the driver has added it, or will not.
+ */
+static void preempt_driver_rules(struct planner *p)
+{
+	if (p->driver_rules_planned || p->n_vrf_links > 0)
+		return;
+	p->driver_rules_planned = true;
+	for (int family = AF_INET; family; family = family == AF_INET ? AF_INET6 : 0) {
+		struct vrf_rule r = { .family = family, .pref = VRF_KERNEL_L3MDEV_PREF,
+				      .l3mdev = true, .protocol = RTPROT_KERNEL };
+		bool there = false;
+
+		for (size_t i = 0; i < p->state->n_rules; i++) {
+			const struct vrf_rule *o = &p->state->rules[i];
+
+			there |= o->family == family && o->pref == r.pref && kind_of(o) == RULE_L3MDEV;
+		}
+		if (!there)
+			push_rule(p, VRF_STEP_RULE_ADD, &r);
+	}
+}
+
 static void plan_vrf_device(struct planner *p, const struct vrf_def *v)
 {
 	const struct vrf_obs_link *l = vrf_state_link_by_name(p->state, v->name);
@@ -878,9 +910,11 @@ static void plan_vrf_device(struct planner *p, const struct vrf_def *v)
 		if (strcmp(same[i]->name, v->name) != 0)
 			problem(p, &v->where, "vrf '%s': table %u is already used by vrf '%s'",
 				v->name, v->table, same[i]->name);
-	if (!l)
+	if (!l) {
+		preempt_driver_rules(p);
 		push_link_step(p, VRF_STEP_LINK_ADD, v->name, v->name, v->table,
 			       p->opts->link_group);
+	}
 }
 
 /* After every VRF device exists: one run of creations, then one of ups. */

@@ -28,11 +28,11 @@ step "apply fails at the VRF device and rolls back the rules"
 out=$("$VRFCTL" -c "$conf" apply 2>&1) && fail "apply succeeded on a kernel without VRFs"
 echo "$out"
 grep -q "'ip link add mgmt group 118 type vrf table 10' failed" <<<"$out" || fail "no message naming the failed step"
-grep -q "rolling back 8 steps" <<<"$out" || fail "rollback not reported"
+grep -q "rolling back 10 steps" <<<"$out" || fail "rollback not reported"
 [ "$(snapshot)" = "$before" ] || fail "state differs after rollback"
 
 step "a failure injected at each step leaves the state as before"
-for k in 0 1 2 3 4 5 6 7; do
+for k in 0 1 2 3 4 5 6 7 8 9; do
 	VRFCTL_TEST_FAIL_STEP=$k "$VRFCTL" -c "$conf" apply >/dev/null 2>&1 && fail "apply with step $k failing succeeded"
 	[ "$(snapshot)" = "$before" ] || fail "state differs after a failure at step $k"
 done

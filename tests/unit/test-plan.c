@@ -225,6 +225,9 @@ static void empty_host_full_plan_in_order(void **state)
 		"ip -6 rule add pref 0 l3mdev unreachable protocol 118\n"
 		"ip -6 rule add pref 0 table local protocol 118\n"
 		"ip -6 rule del pref 0 table local protocol 2\n"
+		/* The VRF driver's own, which the first VRF would add unasked. */
+		"ip -4 rule add pref 1000 l3mdev protocol 2\n"
+		"ip -6 rule add pref 1000 l3mdev protocol 2\n"
 		"ip link add mgmt group 118 type vrf table 10\n"
 		"ip link set mgmt up\n"
 		"ip link set eth0 master mgmt\n"
@@ -320,6 +323,21 @@ static void drift_is_repaired_exactly(void **state)
 		"ip -4 rule del pref 0 table local protocol 2\n"
 		"ip link set eth0 master mgmt\n"
 		"ip -4 route add unreachable default table 10 proto 118 metric 4278198272\n");
+}
+
+/*
+ * A local lookup added by hand (no protocol) goes behind vrfctl's and is
+ * harmless there; the kernel could not tell it from vrfctl's on a delete.
+ */
+static void local_lookup_added_by_hand_is_left(void **state)
+{
+	struct fixture *f = *state;
+
+	mgmt_config(&f->cfg);
+	applied_state(&f->st);
+	add_rule(&f->st, AF_INET, 0, 255, false, false, RTPROT_UNSPEC);
+	assert_int_equal(plan_up(f, false), 0);
+	assert_plan(f, "");
 }
 
 static void foreign_rules_and_routes_untouched(void **state)
@@ -485,15 +503,15 @@ static void down_all_restores_rules(void **state)
 		"ip link set eth0 nomaster\n"
 		"ip link del mgmt\n"
 		"ip -4 rule add pref 0 table local protocol 2\n"
-		"ip -4 rule del pref 0 l3mdev protocol 118\n"
-		"ip -4 rule del pref 0 l3mdev unreachable protocol 118\n"
-		"ip -4 rule del pref 0 table local protocol 118\n"
 		"ip -4 rule del pref 1000 l3mdev protocol 2\n"
+		"ip -4 rule del pref 0 table local protocol 118\n"
+		"ip -4 rule del pref 0 l3mdev unreachable protocol 118\n"
+		"ip -4 rule del pref 0 l3mdev protocol 118\n"
 		"ip -6 rule add pref 0 table local protocol 2\n"
-		"ip -6 rule del pref 0 l3mdev protocol 118\n"
-		"ip -6 rule del pref 0 l3mdev unreachable protocol 118\n"
+		"ip -6 rule del pref 1000 l3mdev protocol 2\n"
 		"ip -6 rule del pref 0 table local protocol 118\n"
-		"ip -6 rule del pref 1000 l3mdev protocol 2\n");
+		"ip -6 rule del pref 0 l3mdev unreachable protocol 118\n"
+		"ip -6 rule del pref 0 l3mdev protocol 118\n");
 }
 
 /* An IPv4 rule that is nobody's of vrfctl's: wg-quick's, say. */
@@ -519,9 +537,9 @@ static void down_all_keeps_the_local_lookup_ahead_of_later_rules(void **state)
 	assert_int_equal(vrf_plan_down(&f->cfg, &f->st, NULL, 0, true, &opts, &f->plan,
 				       &f->logger), 0);
 	assert_plan(f,
-		"ip -4 rule del pref 0 l3mdev protocol 118\n"
+		"ip -4 rule del pref 1000 l3mdev protocol 2\n"
 		"ip -4 rule del pref 0 l3mdev unreachable protocol 118\n"
-		"ip -4 rule del pref 1000 l3mdev protocol 2\n");
+		"ip -4 rule del pref 0 l3mdev protocol 118\n");
 	assert_non_null(strstr(f->log, "it stays"));
 }
 
@@ -558,8 +576,8 @@ static void old_layout_migrates_to_priority_0(void **state)
 	add_rule(&f->st, AF_INET, 32766, 254, false, false, RTPROT_KERNEL);
 	assert_int_equal(plan_up(f, false), 0);
 	assert_plan(f, ADD_LAYOUT_V4
-		"ip -4 rule del pref 2000 l3mdev unreachable protocol 118\n"
-		"ip -4 rule del pref 32765 table local protocol 118\n");
+		"ip -4 rule del pref 32765 table local protocol 118\n"
+		"ip -4 rule del pref 2000 l3mdev unreachable protocol 118\n");
 	assert_string_equal(f->log, "");
 }
 
@@ -581,9 +599,9 @@ static void layout_out_of_order_is_rebuilt(void **state)
 	add_rule(&f->st, AF_INET, 32766, 254, false, false, RTPROT_KERNEL);
 	assert_int_equal(plan_up(f, false), 0);
 	assert_plan(f, ADD_LAYOUT_V4
-		"ip -4 rule del pref 0 l3mdev protocol 118\n"
+		"ip -4 rule del pref 0 l3mdev unreachable protocol 118\n"
 		"ip -4 rule del pref 0 table local protocol 118\n"
-		"ip -4 rule del pref 0 l3mdev unreachable protocol 118\n");
+		"ip -4 rule del pref 0 l3mdev protocol 118\n");
 	assert_non_null(strstr(f->log, "IPv4: 1 ip rule that vrfctl did not add comes before"));
 }
 
@@ -751,6 +769,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(drift_is_repaired_exactly, setup, teardown),
 		cmocka_unit_test_setup_teardown(cgroup_programs_follow_the_vrf, setup, teardown),
 		cmocka_unit_test_setup_teardown(foreign_rules_and_routes_untouched, setup, teardown),
+		cmocka_unit_test_setup_teardown(local_lookup_added_by_hand_is_left, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipv6_route_metric_defaults_like_kernel, setup, teardown),
 		cmocka_unit_test_setup_teardown(via_route_without_dev_is_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(problems_are_all_reported, setup, teardown),

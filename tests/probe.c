@@ -32,26 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int parse(const char *host, const char *port, struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in *in = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
-		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)atoi(port));
-		*len = sizeof(*in);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)atoi(port));
-		*len = sizeof(*in6);
-		return 0;
-	}
-	return -1;
-}
+#include "sockaddr-parse.h"
 
 static int failed(int err)
 {
@@ -210,7 +191,7 @@ int main(int argc, char **argv)
 	struct sockaddr_storage ss;
 	socklen_t len;
 
-	if (argc != 4 || parse(argv[2], argv[3], &ss, &len) < 0)
+	if (argc != 4 || sockaddr_parse(argv[2], argv[3], &ss, &len) < 0)
 		return usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (strcmp(argv[1], "tcp") == 0)

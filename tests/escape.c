@@ -16,14 +16,16 @@
  *   NAME: sent [(DETAIL)]   NAME: blocked (ERRNO) STEP   NAME: skipped (WHY)
  * The truth is what the sniffer sees: every attempt's packets carry a tag
  * naming it, the payload "ESCAPE NAME", or, where the payload cannot be seen
- * (a TCP or SCTP handshake, a kernel transport), a destination port of its
- * own (PORT_BASE + its index) or an ICMP echo of a size of its own.
+ * (a TCP or SCTP handshake), a destination port of its own (PORT_BASE + its
+ * index), or, for a helper's ping, an ICMP echo of a size of its own.
  *
  * Keys (defaults: tests/vm/exec-escape.vm's topology): uplink= the interface
  * outside the VRF, up4= its IPv4 address, peer4= the on-link peer there,
  * own6= and peer6= the link-local addresses at either end, lan= the VRF's
  * member, donor=PID:FD (from `escape donor`), ping= a ping with file
- * capabilities, capsping= a busybox given cap_net_raw.
+ * capabilities, capsping= a busybox given cap_net_raw, run= a word added to
+ * the payload tags, so that a frame seen later (a kernel transport's retry)
+ * is not taken for one of a later run.
  *
  * Each attempt runs in a child of its own (a socket, an unshare or a cgroup
  * move of one never helps the next), killed after ATTEMPT_SECONDS.
@@ -70,12 +72,12 @@
 #define GROUP4 "239.1.2.3"
 #define MDNS4 "224.0.0.251"
 #define PORT_BASE 7400
-#define RDS_TCP_PORT 16385   /* the kernel's RDS-over-TCP connections go there */
 #define ATTEMPT_SECONDS 8
 #define CONNECT_MS 1500
+#define RDS_HOLD_SECONDS 2
 
 struct config {
-	const char *uplink, *lan, *up4, *peer4, *own6, *peer6, *ping, *capsping;
+	const char *uplink, *lan, *up4, *peer4, *own6, *peer6, *ping, *capsping, *run;
 	pid_t donor_pid;
 	int donor_fd;
 };
@@ -85,7 +87,7 @@ struct ctx {
 	const struct config *cfg;
 	const char *name;
 	uint16_t port;
-	char payload[64];
+	char payload[80];      /* "ESCAPE NAME[ RUN]", behind an ICMP header for pings */
 	size_t payload_len;
 	const char *step;      /* the call that failed */
 	char detail[48];       /* for sent/skipped */
@@ -184,7 +186,8 @@ static int udp_tag(struct ctx *c, int family, const struct sockaddr_storage *ss,
 
 /* The same after one socket option (what: its name, for the verdict). */
 static int opt_tag(struct ctx *c, int family, int level, int opt, const char *what,
-		   const void *val, socklen_t size, const struct sockaddr_storage *ss, socklen_t len)
+		   const void *val, socklen_t size, const struct sockaddr_storage *ss,
+		   socklen_t len)
 {
 	int fd = socket(family, SOCK_DGRAM, 0);
 
@@ -253,16 +256,14 @@ static int sendmsg_tag(struct ctx *c, int fd, const struct sockaddr_storage *ss,
 	return SENT;
 }
 
-/* An ICMP echo request carrying the tag, for a ping socket (the kernel sets the id). */
+/* The tag behind an ICMP echo request header, for a ping socket (the kernel sets the id). */
 static void echo_tag(struct ctx *c, int v6)
 {
 	struct icmphdr h = { .type = v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO };
-	char text[sizeof(c->payload)];
 
-	snprintf(text, sizeof(text), "ESCAPE %s", c->name);
+	memmove(c->payload + sizeof(h), c->payload, c->payload_len);
 	memcpy(c->payload, &h, sizeof(h));
-	memcpy(c->payload + sizeof(h), text, strlen(text));
-	c->payload_len = sizeof(h) + strlen(text);
+	c->payload_len += sizeof(h);
 }
 
 static int ping_socket(struct ctx *c, int family, int *fd)
@@ -682,7 +683,8 @@ static int sctp(struct ctx *c)
 	return r ? r : send_tag(c, fd, &ss, len, MSG_DONTWAIT);
 }
 
-/* RDS over TCP: the kernel connects to the peer's port 16385 from a worker. */
+/* RDS over TCP: the kernel connects to the peer's port 16385 from a worker,
+ * and the message follows. */
 static int rds(struct ctx *c)
 {
 	int tcp = RDS_TRANS_TCP;
@@ -696,7 +698,12 @@ static int rds(struct ctx *c)
 		return fail(c, "SO_RDS_TRANSPORT");
 	if (bind(fd, (struct sockaddr *)&me, ml) < 0)
 		return fail(c, "bind");
-	return send_tag(c, fd, &ss, len, MSG_DONTWAIT);
+	r = send_tag(c, fd, &ss, len, MSG_DONTWAIT);
+	/* The message waits in the socket until the kernel's first connection
+	 * to the peer is up; closing the socket before would drop it. */
+	if (r == SENT)
+		sleep(RDS_HOLD_SECONDS);
+	return r;
 }
 
 /* The TIPC service `escape tipc-serve` publishes on another node. */
@@ -821,7 +828,9 @@ static int io_uring_udp(struct ctx *c)
 	struct sockaddr_storage ss;
 	struct iovec iov = { .iov_base = c->payload, .iov_len = c->payload_len };
 	struct msghdr msg = { .msg_name = &ss, .msg_iov = &iov, .msg_iovlen = 1 };
-	struct io_uring_sqe sqe = { .opcode = IORING_OP_SENDMSG, .addr = (__u64)(unsigned long)&msg };
+	struct io_uring_sqe sqe = {
+		.opcode = IORING_OP_SENDMSG, .addr = (__u64)(unsigned long)&msg,
+	};
 	struct ring r;
 	int fd = ring_socket(c, &r, SOCK_DGRAM), res;
 
@@ -840,7 +849,9 @@ static int io_uring_udp(struct ctx *c)
 static int io_uring_tcp(struct ctx *c)
 {
 	struct sockaddr_storage ss;
-	struct io_uring_sqe sqe = { .opcode = IORING_OP_CONNECT, .addr = (__u64)(unsigned long)&ss };
+	struct io_uring_sqe sqe = {
+		.opcode = IORING_OP_CONNECT, .addr = (__u64)(unsigned long)&ss,
+	};
 	struct ring r;
 	int fd = ring_socket(c, &r, SOCK_STREAM), res;
 
@@ -1042,7 +1053,8 @@ static int own_cgroup(char *path, size_t size)
 		char root[2048];
 
 		if (strstr(line, " - cgroup2 ") &&
-		    sscanf(line, "%*s %*s %*s %2047s %2047s", root, mnt) == 2 && strcmp(root, "/") == 0)
+		    sscanf(line, "%*s %*s %*s %2047s %2047s", root, mnt) == 2 &&
+		    strcmp(root, "/") == 0)
 			break;
 		mnt[0] = '\0';
 	}
@@ -1168,7 +1180,9 @@ static const struct attempt attempts[] = {
 	{ "mptcp6", mptcp6, 0, 0, false },
 	{ "smc", smc, 0, 0, false },
 	{ "sctp", sctp, 0, 0, false },
-	{ "rds", rds, RDS_TCP_PORT, 0, false },
+	/* By payload only: the kernel's connection to port 16385 is shared by
+	 * every run and comes back by itself. */
+	{ "rds", rds, 0, 0, false },
 	{ "tipc", tipc, 0, 0, false },
 	{ "rxrpc", rxrpc, 0, 0, false },
 	{ "io-uring-udp", io_uring_udp, 0, 0, false },
@@ -1212,9 +1226,19 @@ struct result {
 	char detail[48];
 };
 
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
 static void run_one(size_t i, const struct config *cfg)
 {
+	long start = now_ms();
 	struct result res;
+	char took[24] = "";
 	int p[2], st;
 	ssize_t n;
 	pid_t pid;
@@ -1229,7 +1253,8 @@ static void run_one(size_t i, const struct config *cfg)
 
 		close(p[0]);
 		alarm(ATTEMPT_SECONDS);
-		snprintf(c.payload, sizeof(c.payload), "ESCAPE %s", c.name);
+		snprintf(c.payload, sizeof(c.payload), "ESCAPE %s%s%.12s", c.name,
+			 cfg->run ? " " : "", cfg->run ? cfg->run : "");
 		c.payload_len = strlen(c.payload);
 		res.r = attempts[i].fn(&c);
 		snprintf(res.step, sizeof(res.step), "%s", c.step ? c.step : "");
@@ -1240,17 +1265,20 @@ static void run_one(size_t i, const struct config *cfg)
 	n = read(p[0], &res, sizeof(res));
 	close(p[0]);
 	waitpid(pid, &st, 0);
+	/* Where the time goes, on a slow machine: the attempts that wait. */
+	if (now_ms() - start >= 500)
+		snprintf(took, sizeof(took), " [%.1fs]", (double)(now_ms() - start) / 1000);
 	if (n != (ssize_t)sizeof(res))
-		printf("%s: skipped (%s)\n", attempts[i].name,
+		printf("%s: skipped (%s)%s\n", attempts[i].name,
 		       WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM ? "timed out" :
-		       WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "no result");
+		       WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "no result", took);
 	else if (res.r == SENT)
-		printf("%s: sent%s%s%s\n", attempts[i].name, res.detail[0] ? " (" : "", res.detail,
-		       res.detail[0] ? ")" : "");
+		printf("%s: sent%s%s%s%s\n", attempts[i].name, res.detail[0] ? " (" : "",
+		       res.detail, res.detail[0] ? ")" : "", took);
 	else if (res.r == SKIPPED)
-		printf("%s: skipped (%s)\n", attempts[i].name, res.detail);
+		printf("%s: skipped (%s)%s\n", attempts[i].name, res.detail, took);
 	else
-		printf("%s: blocked (%s) %s\n", attempts[i].name, errname(res.r), res.step);
+		printf("%s: blocked (%s) %s%s\n", attempts[i].name, errname(res.r), res.step, took);
 }
 
 static int set_key(struct config *cfg, const char *arg)
@@ -1264,6 +1292,7 @@ static int set_key(struct config *cfg, const char *arg)
 		{ "peer6=", offsetof(struct config, peer6) },
 		{ "ping=", offsetof(struct config, ping) },
 		{ "capsping=", offsetof(struct config, capsping) },
+		{ "run=", offsetof(struct config, run) },
 	};
 
 	if (strncmp(arg, "donor=", 6) == 0)
@@ -1321,21 +1350,35 @@ static bool is_name_char(unsigned char ch)
 }
 
 /* The attempt a frame belongs to, or NULL: the ESCAPE tag anywhere in it
- * (encapsulated too), else a tagged port on a TCP SYN, SCTP or UDP packet,
+ * (encapsulated too), else a tagged port on a TCP SYN or an SCTP packet,
  * else a tagged size on an ICMP echo. */
-static const char *tag_of(const unsigned char *f, size_t len, char *name, size_t size)
+/* The word at p (up to end), into out; past it. */
+static const unsigned char *word(const unsigned char *p, const unsigned char *end, char *out,
+				 size_t size)
+{
+	size_t n = 0;
+
+	while (p < end && n + 1 < size && is_name_char(*p))
+		out[n++] = (char)*p++;
+	out[n] = '\0';
+	return p;
+}
+
+static const char *tag_of(const unsigned char *f, size_t len, char *name, size_t size, char *run,
+			  size_t run_size)
 {
 	const unsigned char *p = memmem(f, len, "ESCAPE ", 7), *l4;
 	unsigned proto, l4len;
 	uint16_t type = (uint16_t)(f[12] << 8 | f[13]);
 
+	snprintf(run, run_size, "-");
 	if (p) {
-		size_t n = 0;
-
-		for (p += 7; p < f + len && n + 1 < size && is_name_char(*p); p++)
-			name[n++] = (char)*p;
-		name[n] = '\0';
-		return n ? name : NULL;
+		p = word(p + 7, f + len, name, size);
+		if (p + 1 < f + len && *p == ' ')
+			word(p + 1, f + len, run, run_size);
+		if (!run[0])
+			snprintf(run, run_size, "-");
+		return name[0] ? name : NULL;
 	}
 	if (type == ETHERTYPE_IP && len >= 14 + 20) {
 		unsigned ihl = (f[14] & 15u) * 4;
@@ -1360,7 +1403,9 @@ static const char *tag_of(const unsigned char *f, size_t len, char *name, size_t
 				return attempts[i].name;
 		return NULL;
 	}
-	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP && proto != IPPROTO_SCTP)
+	/* UDP carries its tag in the clear: a datagram without one to a tagged
+	 * port is no attempt's (an RxRPC abort sent when a socket closes). */
+	if (proto != IPPROTO_TCP && proto != IPPROTO_SCTP)
 		return NULL;
 	for (size_t i = 0; i < N_ATTEMPTS; i++) {
 		if (tag_port(i) != (uint16_t)(l4[2] << 8 | l4[3]))
@@ -1402,8 +1447,8 @@ static void describe(const unsigned char *f, size_t len, char *out, size_t size)
 			 proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "sctp", src,
 			 dst, (unsigned)(l4[2] << 8 | l4[3]));
 	else if ((proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) && l4 < f + len)
-		snprintf(out, size, "icmp%s type %u %s>%s", proto == IPPROTO_ICMP ? "" : "v6", l4[0],
-			 src, dst);
+		snprintf(out, size, "icmp%s type %u %s>%s", proto == IPPROTO_ICMP ? "" : "v6",
+			 l4[0], src, dst);
 	else
 		snprintf(out, size, "proto %u %s>%s", proto, src, dst);
 }
@@ -1419,9 +1464,10 @@ static bool noise(const unsigned char *f, size_t len)
 
 	if (type == ETHERTYPE_IP && len >= 14 + 20) {
 		const unsigned char *l4 = f + 14 + (f[14] & 15u) * 4;
+		bool tipc = f[14 + 9] == IPPROTO_UDP && l4 + 4 <= f + len &&
+			    (l4[2] << 8 | l4[3]) == 6118;
 
-		return f[14 + 9] == IPPROTO_IGMP ||
-		       (f[14 + 9] == IPPROTO_UDP && l4 + 4 <= f + len && (l4[2] << 8 | l4[3]) == 6118);
+		return f[14 + 9] == IPPROTO_IGMP || tipc;
 	}
 	if (type == ETHERTYPE_IPV6 && len >= 14 + 40 + 1) {
 		unsigned next = f[14 + 6], icmp = f[14 + 40];
@@ -1434,7 +1480,8 @@ static bool noise(const unsigned char *f, size_t len)
 }
 
 /*
- * Print "arrived NAME WHAT" for the first frame of each attempt that IFNAME
+ * Print "arrived NAME RUN WHAT" for the first frame of each attempt (and run:
+ * "-" when the tag is a port or a size) that IFNAME
  * receives (not those it sends: replies quote what they answer), and a few
  * "other WHAT" lines for untagged frames that are not noise; stop at the tag
  * "end" (escape mark) or after SECONDS.
@@ -1442,7 +1489,7 @@ static bool noise(const unsigned char *f, size_t len)
 static int sniff(const char *ifname, int seconds)
 {
 	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
-	bool seen[N_ATTEMPTS] = { false };
+	char seen[N_ATTEMPTS][16] = { "" };
 	time_t deadline = time(NULL) + seconds;
 	unsigned char frame[2048];
 	int fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)), others = 0;
@@ -1457,7 +1504,7 @@ static int sniff(const char *ifname, int seconds)
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		struct sockaddr_ll from;
 		socklen_t fl = sizeof(from);
-		char name[40], what[128];
+		char name[40], run[16], what[128];
 		const char *tag;
 		ssize_t n;
 
@@ -1466,7 +1513,7 @@ static int sniff(const char *ifname, int seconds)
 		n = recvfrom(fd, frame, sizeof(frame), 0, (struct sockaddr *)&from, &fl);
 		if (n < 14 || from.sll_pkttype == PACKET_OUTGOING)
 			continue;
-		tag = tag_of(frame, (size_t)n, name, sizeof(name));
+		tag = tag_of(frame, (size_t)n, name, sizeof(name), run, sizeof(run));
 		if (tag && strcmp(tag, "end") == 0)
 			return 0;
 		if (tag && !*tag)
@@ -1478,9 +1525,9 @@ static int sniff(const char *ifname, int seconds)
 			continue;
 		}
 		for (size_t i = 0; i < N_ATTEMPTS; i++)
-			if (strcmp(attempts[i].name, tag) == 0 && !seen[i]) {
-				seen[i] = true;
-				printf("arrived %s %s\n", tag, what);
+			if (strcmp(attempts[i].name, tag) == 0 && strcmp(seen[i], run)) {
+				snprintf(seen[i], sizeof(seen[i]), "%s", run);
+				printf("arrived %s %s %s\n", tag, run, what);
 			}
 	}
 	printf("sniff: no end mark within %d s\n", seconds);
@@ -1531,7 +1578,9 @@ static int tipc_serve(int seconds)
 		n = recv(fd, buf, sizeof(buf) - 1, 0);
 		if (n > 7 && memcmp(buf, "ESCAPE ", 7) == 0) {
 			buf[n] = '\0';
-			printf("arrived %s tipc (delivered in the kernel)\n", buf + 7);
+			/* "NAME RUN", as the sniffer prints it */
+			printf("arrived %s%s tipc (in the kernel)\n", buf + 7,
+			       strchr(buf + 7, ' ') ? "" : " -");
 		}
 	}
 	return 0;
@@ -1564,7 +1613,8 @@ int main(int argc, char **argv)
 		return run(argc - 2, argv + 2);
 	if (argc == 2 && strcmp(argv[1], "list") == 0) {
 		for (size_t i = 0; i < N_ATTEMPTS; i++)
-			printf("%s%s\n", attempts[i].name, attempts[i].named_only ? " named-only" : "");
+			printf("%s%s\n", attempts[i].name,
+			       attempts[i].named_only ? " named-only" : "");
 		return 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "sniff") == 0)

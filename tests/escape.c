@@ -47,7 +47,9 @@
 #include <netinet/ip6.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
+#include <netdb.h>
 #include <poll.h>
+#include <resolv.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -93,7 +95,10 @@ struct ctx {
 	char detail[48];       /* for sent/skipped */
 };
 
+/* What an attempt returns: SENT, an errno (blocked), SKIPPED, or for a helper
+ * program that failed EXITED(its status). */
 enum { SENT = 0, SKIPPED = -1 };
+#define EXITED(status) (-1000 - (status))
 
 struct attempt {
 	const char *name;
@@ -477,6 +482,27 @@ static int raw_syscall(struct ctx *c)
 	int fd = (int)syscall(SYS_socket, AF_INET, SOCK_DGRAM, 0);
 
 	return fd < 0 ? fail(c, "socket") : send_tag(c, fd, &ss, len, 0);
+}
+
+/* The C library's own DNS socket (not made through socket(): the shim never
+ * sees it), to the nameserver of /etc/resolv.conf (the test's: TARGET4). The
+ * tag is the query's first label, "\032" a space in it. */
+static int dns_glibc(struct ctx *c)
+{
+	unsigned char answer[512];
+	char name[128], *out = name;
+
+	for (const char *p = c->payload; *p && out < name + sizeof(name) - 12; p++)
+		out += *p == ' ' ? snprintf(out, 5, "\\032") : snprintf(out, 2, "%c", *p);
+	snprintf(out, name + sizeof(name) - out, ".test");
+	setenv("RES_OPTIONS", "timeout:1 attempts:1", 1);
+	errno = 0;
+	if (res_query(name, C_IN, ns_t_a, answer, sizeof(answer)) >= 0 || errno == ECONNREFUSED ||
+	    errno == ETIMEDOUT || errno == 0) {
+		snprintf(c->detail, sizeof(c->detail), "%s", errno ? errname(errno) : "answer");
+		return SENT;
+	}
+	return fail(c, "res_query");
 }
 
 /* --- IPv6: scope ids, scoped bind, pktinfo ------------------------------------ */
@@ -992,26 +1018,25 @@ static int ptrace_inject(struct ctx *c)
 #endif
 }
 
-/* Run a ping from inside the VRF: a 0 exit means it got an answer. */
-static int run_ping(struct ctx *c, const char *path, const char *argv0, uint16_t size)
+/* Run a helper program (its output to /dev/null): "sent (exit 0)", or its
+ * status as "exit-N" (all a helper says: nc's refusal and a block alike). */
+static int run_helper(struct ctx *c, const char *path, char *const argv[])
 {
-	char sz[8];
 	int st;
 	pid_t pid;
 
 	if (!path || access(path, X_OK) < 0)
 		return skip(c, "no such helper");
-	snprintf(sz, sizeof(sz), "%u", size);
 	pid = fork();
 	if (pid < 0)
 		return fail(c, "fork");
 	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
+		int null = open("/dev/null", O_RDWR);
 
+		dup2(null, 0);
 		dup2(null, 1);
 		dup2(null, 2);
-		execl(path, argv0, "-c1", "-W1", "-w2", "-s", sz, "-I", c->cfg->uplink, TARGET4,
-		      (char *)NULL);
+		execv(path, argv);
 		_exit(127);
 	}
 	if (waitpid(pid, &st, 0) < 0)
@@ -1020,25 +1045,46 @@ static int run_ping(struct ctx *c, const char *path, const char *argv0, uint16_t
 		snprintf(c->detail, sizeof(c->detail), "exit 0");
 		return SENT;
 	}
-	c->step = WIFEXITED(st) && WEXITSTATUS(st) == 1 ? "no answer" : "error";
-	return EPERM;
+	return EXITED(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
+/* A ping through the uplink (ping -I): it needs CAP_NET_RAW to rebind. */
+static int run_ping(struct ctx *c, const char *path, uint16_t size)
+{
+	char sz[8];
+	char *argv[] = { "ping", "-c1", "-W1", "-w2", "-s", sz, "-I", (char *)c->cfg->uplink,
+			 TARGET4, NULL };
+
+	snprintf(sz, sizeof(sz), "%u", size);
+	return run_helper(c, path, argv);
 }
 
 static uint16_t tag_size(const char *name);
 
 static int helper_ping(struct ctx *c)
 {
-	return run_ping(c, c->cfg->ping, "ping", tag_size(c->name));
+	return run_ping(c, c->cfg->ping, tag_size(c->name));
 }
 
 static int helper_busybox_ping(struct ctx *c)
 {
-	return run_ping(c, "/bin/busybox", "ping", tag_size(c->name));
+	return run_ping(c, "/bin/busybox", tag_size(c->name));
 }
 
 static int helper_caps_ping(struct ctx *c)
 {
-	return run_ping(c, c->cfg->capsping, "ping", tag_size(c->name));
+	return run_ping(c, c->cfg->capsping, tag_size(c->name));
+}
+
+/* A static program, which no preloaded library reaches: busybox's nc (TCP,
+ * the tag is the port). */
+static int static_child(struct ctx *c)
+{
+	char port[8];
+	char *argv[] = { "nc", "-w1", TARGET4, port, NULL };
+
+	snprintf(port, sizeof(port), "%u", c->port);
+	return run_helper(c, "/bin/busybox", argv);
 }
 
 /* --- the cgroup: leave it, or take its programs away ---------------------------- */
@@ -1176,6 +1222,8 @@ static const struct attempt attempts[] = {
 	{ "tcp6-plain", tcp6_plain, 0, 0, false },
 	{ "raw4", raw4, 0, 0, false },
 	{ "raw-syscall", raw_syscall, 0, 0, false },
+	{ "dns-glibc", dns_glibc, 0, 0, false },
+	{ "static-child", static_child, 0, 0, false },
 	{ "mptcp4", mptcp4, 0, 0, false },
 	{ "mptcp6", mptcp6, 0, 0, false },
 	{ "smc", smc, 0, 0, false },
@@ -1277,6 +1325,8 @@ static void run_one(size_t i, const struct config *cfg)
 		       res.detail, res.detail[0] ? ")" : "", took);
 	else if (res.r == SKIPPED)
 		printf("%s: skipped (%s)%s\n", attempts[i].name, res.detail, took);
+	else if (res.r <= EXITED(0))
+		printf("%s: blocked (exit-%d)%s\n", attempts[i].name, EXITED(0) - res.r, took);
 	else
 		printf("%s: blocked (%s) %s%s\n", attempts[i].name, errname(res.r), res.step, took);
 }

@@ -14,6 +14,7 @@
  *
  * run prints one line per attempt, what the system calls said:
  *   NAME: sent [(DETAIL)]   NAME: blocked (ERRNO) STEP   NAME: skipped (WHY)
+ * (a helper program says only its exit status: NAME: blocked (exit-N)).
  * The truth is what the sniffer sees: every attempt's packets carry a tag
  * naming it, the payload "ESCAPE NAME", or, where the payload cannot be seen
  * (a TCP or SCTP handshake), a destination port of its own (PORT_BASE + its
@@ -1258,12 +1259,19 @@ static uint16_t tag_port(size_t i)
 	return attempts[i].port ? attempts[i].port : (uint16_t)(PORT_BASE + i);
 }
 
-static uint16_t tag_size(const char *name)
+static const struct attempt *find(const char *name)
 {
 	for (size_t i = 0; i < N_ATTEMPTS; i++)
 		if (strcmp(attempts[i].name, name) == 0)
-			return attempts[i].icmp_size;
-	return 0;
+			return &attempts[i];
+	return NULL;
+}
+
+static uint16_t tag_size(const char *name)
+{
+	const struct attempt *a = find(name);
+
+	return a ? a->icmp_size : 0;
 }
 
 /* --- run ------------------------------------------------------------------------ */
@@ -1364,22 +1372,15 @@ static int run(int argc, char **argv)
 	bool named = false;
 
 	for (int a = 0; a < argc; a++) {
-		if (!strchr(argv[a], '='))
-			named = true;
-		else if (set_key(&cfg, argv[a]) < 0) {
+		if (strchr(argv[a], '=') && set_key(&cfg, argv[a]) < 0) {
 			fprintf(stderr, "escape: %s: unknown key\n", argv[a]);
 			return 2;
 		}
-	}
-	for (int a = 0; a < argc; a++) {
-		size_t i = 0;
-
-		while (!strchr(argv[a], '=') && i < N_ATTEMPTS && strcmp(attempts[i].name, argv[a]))
-			i++;
-		if (!strchr(argv[a], '=') && i == N_ATTEMPTS) {
+		if (!strchr(argv[a], '=') && !find(argv[a])) {
 			fprintf(stderr, "escape: %s: no such attempt\n", argv[a]);
 			return 2;
 		}
+		named |= !strchr(argv[a], '=');
 	}
 	for (size_t i = 0; i < N_ATTEMPTS; i++) {
 		bool wanted = !named && !attempts[i].named_only;

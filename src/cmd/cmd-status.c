@@ -103,6 +103,9 @@ static const char *cgroup_state(const struct view *v, const struct vrf_obs_link 
 
 	if (!cg)
 		return "none yet (vrf-exec makes it)";
+	/* The record is in trusted.* xattrs, the check a BPF_PROG_QUERY: root's. */
+	if (geteuid() != 0)
+		return "made (only root can tell whether it confines)";
 	return cgroup_confines(v, l, cg) ? "confined" : "stale (vrfctl apply repairs it)";
 }
 
@@ -196,7 +199,7 @@ static void json_vrf(const struct view *v, const struct vrf_obs_link *l, struct 
 		size_t n = 0;
 
 		vrf_bind_cgroup_pids(l->name, &pids, &n);
-		if (cgroup_of(v, l->name))
+		if (cgroup_of(v, l->name) && geteuid() == 0)
 			vrf_json_bool(j, "cgroup_confined", cgroup_confines(v, l, cgroup_of(v, l->name)));
 		else
 			vrf_json_null(j, "cgroup_confined");

@@ -17,54 +17,11 @@
 #include <cmocka.h>
 
 #include "addr.h"
+#include "fail-alloc.h"
 #include "plan.h"
 
 #define PROTO VRF_DEFAULT_ROUTE_PROTOCOL
 #define GROUP VRF_DEFAULT_ROUTE_PROTOCOL
-
-/* ---- allocation failures ------------------------------------------------- */
-
-/*
- * This program is linked with --wrap for the allocator (Makefile.am): once
- * armed, allocation number fail_at (0-based) of the library's returns NULL,
- * so that a loop can make each allocation of a planner call fail in turn.
- */
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *ptr, size_t size);
-char *__real_strdup(const char *s);
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *ptr, size_t size);
-char *__wrap_strdup(const char *s);
-
-static long fail_at = -1;       /* -1: never */
-static long allocs;             /* allocations counted since armed */
-
-static bool alloc_fails(void)
-{
-	return fail_at >= 0 && allocs++ == fail_at;
-}
-
-void *__wrap_malloc(size_t size)
-{
-	return alloc_fails() ? NULL : __real_malloc(size);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	return alloc_fails() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *ptr, size_t size)
-{
-	return alloc_fails() ? NULL : __real_realloc(ptr, size);
-}
-
-char *__wrap_strdup(const char *s)
-{
-	return alloc_fails() ? NULL : __real_strdup(s);
-}
 
 /* ---- fixtures ------------------------------------------------------------ */
 
@@ -794,14 +751,13 @@ static void each_allocation_failure_is_enomem(void **state)
 				add_cgroup(&f->st, 5, stale, 1, true);
 			}
 			assert_int_equal(vrf_state_index(&f->st), 0);
-			fail_at = n;
-			allocs = 0;
+			fail_alloc_arm(n);
 			if (call < 2)
 				r = vrf_plan_apply(&f->cfg, &f->st, &opts, &f->plan, &f->logger);
 			else
 				r = vrf_plan_down(&f->cfg, &f->st, NULL, 0, true, &opts, &f->plan,
 						  &f->logger);
-			fail_at = -1;
+			fail_alloc_disarm();
 			vrf_plan_free(&f->plan);
 			vrf_state_free(&f->st);
 			vrf_config_free(&f->cfg);

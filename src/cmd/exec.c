@@ -99,22 +99,33 @@ static int resolve_vrf(struct exec_req *req)
 static int resolve_command(struct exec_req *req)
 {
 	const char *name = req->argv[0], *path = getenv("PATH");
-	char dirs[4096], *dir, *save = NULL;
 
 	if (strchr(name, '/')) {
 		snprintf(req->path, sizeof(req->path), "%s", name);
 	} else {
-		snprintf(dirs, sizeof(dirs), "%s", path && *path ? path : "/usr/bin:/bin");
-		req->path[0] = '\0';
-		for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-			char candidate[PATH_MAX];
+		/* Read in place: a copy into a buffer would cut a long PATH short. */
+		const char *dir = path && *path ? path : "/usr/bin:/bin";
 
-			snprintf(candidate, sizeof(candidate), "%s/%s", *dir ? dir : ".", name);
-			if (access(candidate, F_OK) == 0) {
+		req->path[0] = '\0';
+		for (;;) {
+			size_t len = strcspn(dir, ":");
+			char candidate[PATH_MAX];
+			int n;
+
+			/* An empty entry is the current directory, as for execvp. */
+			if (len)
+				n = snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)len, dir, name);
+			else
+				n = snprintf(candidate, sizeof(candidate), "./%s", name);
+			/* A name longer than PATH_MAX cannot be run: execvp skips it too. */
+			if (n > 0 && (size_t)n < sizeof(candidate) && access(candidate, F_OK) == 0) {
 				snprintf(req->path, sizeof(req->path), "%s", candidate);
 				if (access(candidate, X_OK) == 0)
 					break;
 			}
+			if (!dir[len])
+				break;
+			dir += len + 1;
 		}
 	}
 	if (!req->path[0] || access(req->path, F_OK) < 0) {
@@ -126,6 +137,28 @@ static int resolve_command(struct exec_req *req)
 		return EXIT_CANNOT_EXEC;
 	}
 	return 0;
+}
+
+/*
+ * What execvp does when the kernel cannot run a file (ENOEXEC: a script
+ * without "#!"): run it with /bin/sh. Returns the errno when that fails.
+ */
+static int exec_shell(struct exec_req *req)
+{
+	size_t argc = 0;
+	char **argv;
+
+	while (req->argv[argc])
+		argc++;
+	argv = calloc(argc + 2, sizeof(*argv));
+	if (!argv)
+		return ENOMEM;
+	argv[0] = (char *)"/bin/sh";
+	argv[1] = req->path;
+	memcpy(argv + 2, req->argv + 1, (argc - 1) * sizeof(*argv));
+	execv(argv[0], argv);
+	free(argv);
+	return errno;
 }
 
 /* Is preload already one of the entries of LD_PRELOAD (a nested vrf-exec)? */
@@ -429,6 +462,8 @@ static int run(struct exec_req *req)
 		return EXIT_OWN;
 	execv(req->path, req->argv);
 	r = errno;
+	if (r == ENOEXEC)
+		r = exec_shell(req);
 	vrf_err(req->log, "%s: %s", req->path, strerror(r));
 	return r == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 }

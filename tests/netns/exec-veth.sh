@@ -6,6 +6,7 @@
 # sockopt, and the exit statuses are env(1)'s.
 . "${top_srcdir:-.}/tests/lib.sh"
 netns_enter "$@"
+require_test_hooks
 require_cmd python3
 
 netns_peer near

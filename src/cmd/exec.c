@@ -96,39 +96,42 @@ static int resolve_vrf(struct exec_req *req)
 	return 0;
 }
 
+/*
+ * name in the directories of PATH, into req->path: the first executable one,
+ * else the first that exists (for the message). Read in place: a copy into a
+ * buffer would cut a long PATH short.
+ */
+static void search_path(struct exec_req *req, const char *name, const char *dir)
+{
+	for (;;) {
+		size_t len = strcspn(dir, ":");
+		char candidate[PATH_MAX];
+		/* An empty entry is the current directory, as for execvp. */
+		int n = snprintf(candidate, sizeof(candidate), "%.*s/%s", len ? (int)len : 1,
+				 len ? dir : ".", name);
+
+		/* A name longer than PATH_MAX cannot be run: execvp skips it too. */
+		if (n > 0 && (size_t)n < sizeof(candidate) && access(candidate, F_OK) == 0) {
+			snprintf(req->path, sizeof(req->path), "%s", candidate);
+			if (access(candidate, X_OK) == 0)
+				return;
+		}
+		if (!dir[len])
+			return;
+		dir += len + 1;
+	}
+}
+
 /* argv[0] as execvp would find it; EXIT_NOT_FOUND / EXIT_CANNOT_EXEC or 0. */
 static int resolve_command(struct exec_req *req)
 {
 	const char *name = req->argv[0], *path = getenv("PATH");
 
-	if (strchr(name, '/')) {
+	req->path[0] = '\0';
+	if (strchr(name, '/'))
 		snprintf(req->path, sizeof(req->path), "%s", name);
-	} else {
-		/* Read in place: a copy into a buffer would cut a long PATH short. */
-		const char *dir = path && *path ? path : "/usr/bin:/bin";
-
-		req->path[0] = '\0';
-		for (;;) {
-			size_t len = strcspn(dir, ":");
-			char candidate[PATH_MAX];
-			int n;
-
-			/* An empty entry is the current directory, as for execvp. */
-			if (len)
-				n = snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)len, dir, name);
-			else
-				n = snprintf(candidate, sizeof(candidate), "./%s", name);
-			/* A name longer than PATH_MAX cannot be run: execvp skips it too. */
-			if (n > 0 && (size_t)n < sizeof(candidate) && access(candidate, F_OK) == 0) {
-				snprintf(req->path, sizeof(req->path), "%s", candidate);
-				if (access(candidate, X_OK) == 0)
-					break;
-			}
-			if (!dir[len])
-				break;
-			dir += len + 1;
-		}
-	}
+	else
+		search_path(req, name, path && *path ? path : "/usr/bin:/bin");
 	if (!req->path[0] || access(req->path, F_OK) < 0) {
 		vrf_err(req->log, "%s: command not found", name);
 		return EXIT_NOT_FOUND;

@@ -747,7 +747,8 @@ static void each_allocation_failure_is_enomem(void **state)
 				applied_state(&f->st);
 				f->st.links[1].master = 0;
 				add_link(&f->st, 6, "gone", true, 11, 0, GROUP, true);
-				add_route(&f->st, "0.0.0.0/0", 11, true, PROTO, VRF_UNREACHABLE_METRIC, NULL);
+				add_route(&f->st, "0.0.0.0/0", 11, true, PROTO,
+					  VRF_UNREACHABLE_METRIC, NULL);
 				add_cgroup(&f->st, 5, stale, 1, true);
 			}
 			assert_int_equal(vrf_state_index(&f->st), 0);

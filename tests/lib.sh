@@ -15,6 +15,10 @@ pass() { echo "PASS: $TEST_NAME${1:+: $1}"; }
 step() { echo "== $*"; }
 
 require_root() { [ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"; }
+# The tests that inject faults or let a device stand in for a VRF.
+require_test_hooks() {
+	[ "${VRFCTL_TEST_HOOKS:-0}" = 1 ] || skip "needs a build configured with --enable-test-hooks"
+}
 require_cmd() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 || skip "needs $c"; done; }
 
 # wait_until CMD...: run CMD every 0.1 s until it succeeds (return 0), for at

@@ -27,9 +27,10 @@ static uint32_t link_group(const struct vrf_config *cfg)
 	return cfg->global.route_protocol;
 }
 
+/* A test hook, read only by a test build (configure --enable-test-hooks). */
 static long fail_step_from_env(void)
 {
-	const char *s = getenv("VRFCTL_TEST_FAIL_STEP");
+	const char *s = VRF_TEST_HOOKS ? getenv("VRFCTL_TEST_FAIL_STEP") : NULL;
 
 	return s && *s ? strtol(s, NULL, 10) : -1;
 }

@@ -27,6 +27,7 @@ struct view {
 	struct vrf_nft_counter *counters;  /* table inet vrfctl's rules */
 	size_t n_counters;
 	bool have_table;
+	bool nft_denied;             /* no CAP_NET_ADMIN: the table cannot be read */
 };
 
 static const char *family_name(int family)
@@ -238,6 +239,9 @@ static void json_vrf(const struct view *v, const struct vrf_obs_link *l, struct 
 
 static void text_nft(const struct view *v, FILE *out)
 {
+	if (v->nft_denied)
+		fputs("nftables (table inet " VRF_NFT_TABLE "): not shown, reading it needs "
+		      "CAP_NET_ADMIN\n", out);
 	if (!v->have_table)
 		return;
 	fputs("nftables (table inet " VRF_NFT_TABLE "):\n", out);
@@ -310,12 +314,30 @@ static int show(const struct view *v, FILE *out)
 	return fflush(out) == 0 ? 0 : -EIO;
 }
 
+/* The first message of a call, kept to be shown or dropped after it. */
+struct held_msg {
+	int priority;
+	char text[512];
+};
+
+static void hold_first(void *data, int priority, const char *msg)
+{
+	struct held_msg *h = data;
+
+	if (h->text[0])
+		return;
+	h->priority = priority;
+	snprintf(h->text, sizeof(h->text), "%s", msg);
+}
+
 int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv)
 {
 	struct vrf_config cfg = { 0 };
 	struct vrf_state st = { 0 };
 	struct vrf_nl *nl = NULL;
 	struct view v = { .opts = opts, .cfg = &cfg, .st = &st };
+	struct held_msg held = { 0 };
+	struct vrf_log held_log = { .fn = hold_first, .data = &held };
 	int status = VRFCTL_EXIT_ERROR, r;
 
 	if (argc > 2) {
@@ -340,9 +362,14 @@ int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv)
 			goto out;
 		}
 	}
-	/* No table, or no nf_tables at all: nothing to count. */
-	r = vrf_nft_counters(&v.counters, &v.n_counters, &opts->log);
+	/* No table, or no nf_tables at all: nothing to count. Any user may ask
+	 * for the status, and all but the table is readable without privilege:
+	 * then the status says what it leaves out rather than report an error. */
+	r = vrf_nft_counters(&v.counters, &v.n_counters, &held_log);
 	v.have_table = r >= 0;
+	v.nft_denied = r == -EPERM;
+	if (held.text[0] && !v.nft_denied)
+		vrf_logf(&opts->log, held.priority, "%s", held.text);
 	if (show(&v, stdout) < 0) {
 		vrf_err(&opts->log, "cannot write the status");
 		goto out;

@@ -66,7 +66,8 @@ static void usage(const struct vrf_log *log, const char *prog)
 /* Is vrf a VRF device, which ifindex, which ports? "default" is none: 0. */
 static int resolve_vrf(struct exec_req *req)
 {
-	const char *any = getenv("VRF_EXEC_ALLOW_ANY_DEVICE");
+	/* A test hook, read only by a test build (configure --enable-test-hooks). */
+	const char *any = VRF_TEST_HOOKS ? getenv("VRF_EXEC_ALLOW_ANY_DEVICE") : NULL;
 	char known[512];
 	int r;
 
@@ -95,28 +96,42 @@ static int resolve_vrf(struct exec_req *req)
 	return 0;
 }
 
+/*
+ * name in the directories of PATH, into req->path: the first executable one,
+ * else the first that exists (for the message). Read in place: a copy into a
+ * buffer would cut a long PATH short.
+ */
+static void search_path(struct exec_req *req, const char *name, const char *dir)
+{
+	for (;;) {
+		size_t len = strcspn(dir, ":");
+		char candidate[PATH_MAX];
+		/* An empty entry is the current directory, as for execvp. */
+		int n = snprintf(candidate, sizeof(candidate), "%.*s/%s", len ? (int)len : 1,
+				 len ? dir : ".", name);
+
+		/* A name longer than PATH_MAX cannot be run: execvp skips it too. */
+		if (n > 0 && (size_t)n < sizeof(candidate) && access(candidate, F_OK) == 0) {
+			snprintf(req->path, sizeof(req->path), "%s", candidate);
+			if (access(candidate, X_OK) == 0)
+				return;
+		}
+		if (!dir[len])
+			return;
+		dir += len + 1;
+	}
+}
+
 /* argv[0] as execvp would find it; EXIT_NOT_FOUND / EXIT_CANNOT_EXEC or 0. */
 static int resolve_command(struct exec_req *req)
 {
 	const char *name = req->argv[0], *path = getenv("PATH");
-	char dirs[4096], *dir, *save = NULL;
 
-	if (strchr(name, '/')) {
+	req->path[0] = '\0';
+	if (strchr(name, '/'))
 		snprintf(req->path, sizeof(req->path), "%s", name);
-	} else {
-		snprintf(dirs, sizeof(dirs), "%s", path && *path ? path : "/usr/bin:/bin");
-		req->path[0] = '\0';
-		for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-			char candidate[PATH_MAX];
-
-			snprintf(candidate, sizeof(candidate), "%s/%s", *dir ? dir : ".", name);
-			if (access(candidate, F_OK) == 0) {
-				snprintf(req->path, sizeof(req->path), "%s", candidate);
-				if (access(candidate, X_OK) == 0)
-					break;
-			}
-		}
-	}
+	else
+		search_path(req, name, path && *path ? path : "/usr/bin:/bin");
 	if (!req->path[0] || access(req->path, F_OK) < 0) {
 		vrf_err(req->log, "%s: command not found", name);
 		return EXIT_NOT_FOUND;
@@ -126,6 +141,28 @@ static int resolve_command(struct exec_req *req)
 		return EXIT_CANNOT_EXEC;
 	}
 	return 0;
+}
+
+/*
+ * What execvp does when the kernel cannot run a file (ENOEXEC: a script
+ * without "#!"): run it with /bin/sh. Returns the errno when that fails.
+ */
+static int exec_shell(struct exec_req *req)
+{
+	size_t argc = 0;
+	char **argv;
+
+	while (req->argv[argc])
+		argc++;
+	argv = calloc(argc + 2, sizeof(*argv));
+	if (!argv)
+		return ENOMEM;
+	argv[0] = (char *)"/bin/sh";
+	argv[1] = req->path;
+	memcpy(argv + 2, req->argv + 1, (argc - 1) * sizeof(*argv));
+	execv(argv[0], argv);
+	free(argv);
+	return errno;
 }
 
 /* Is preload already one of the entries of LD_PRELOAD (a nested vrf-exec)? */
@@ -429,6 +466,8 @@ static int run(struct exec_req *req)
 		return EXIT_OWN;
 	execv(req->path, req->argv);
 	r = errno;
+	if (r == ENOEXEC)
+		r = exec_shell(req);
 	vrf_err(req->log, "%s: %s", req->path, strerror(r));
 	return r == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 }

@@ -30,6 +30,13 @@ struct vrf_apply_opts {
 int vrf_state_observe(struct vrf_nl *nl, struct vrf_state *state);
 
 /*
+ * The established inbound TCP connections of state, from tables in the
+ * format of /proc/net/tcp and tcp6 (a missing file has none): a part of
+ * vrf_state_observe, taking the paths so that a test can give fixtures.
+ */
+int vrf_state_observe_tcp(struct vrf_state *state, const char *tcp, const char *tcp6);
+
+/*
  * Run the plan's steps in order. When one fails, the steps already done are
  * undone in reverse order, the failure is reported with the step that caused
  * it, and its -errno is returned.

@@ -251,18 +251,21 @@ static size_t distance(const char *a, const char *b)
 	return d[la][lb];
 }
 
-/* The candidate closest to word, if close enough to be a likely typo. */
-static const char *suggest(const char *word, const char *const *candidates)
+/*
+ * The name in the table closest to word, if close enough to be a likely
+ * typo. The table itself, not a copy of its names: no array to outgrow.
+ */
+static const char *suggest(const char *word, const struct key_def *candidates)
 {
 	const char *best = NULL;
 	size_t best_d = 3;
 
-	for (size_t i = 0; candidates[i]; i++) {
-		size_t d = distance(word, candidates[i]);
+	for (size_t i = 0; candidates[i].name; i++) {
+		size_t d = distance(word, candidates[i].name);
 
 		/* Two edits in a three-letter word is a different word. */
-		if (d < best_d && 2 * d <= strlen(candidates[i])) {
-			best = candidates[i];
+		if (d < best_d && 2 * d <= strlen(candidates[i].name)) {
+			best = candidates[i].name;
 			best_d = d;
 		}
 	}
@@ -930,7 +933,9 @@ static void vrf_section(struct parse *p, const char *name)
 /* The text between '[' and ']'. */
 static void section(struct parse *p, char *text)
 {
-	static const char *const names[] = { "global", "vrf", "docker", NULL };
+	static const struct key_def names[] = {
+		{ .name = "global" }, { .name = "vrf" }, { .name = "docker" }, { .name = NULL },
+	};
 	char *word = text + strspn(text, " \t");
 	char *rest = word + strcspn(word, " \t");
 	const char *guess;
@@ -994,9 +999,8 @@ static int on_key(void *user, const char *section_name, const char *key, const c
 {
 	struct parse *p = user;
 	const struct key_def *keys;
-	const char *names[16];
 	struct vrf_where *seen;
-	size_t i, n = 0;
+	size_t i;
 	const char *guess;
 
 	(void)section_name;   /* inih never sees a section line: ours is p->sec */
@@ -1011,10 +1015,9 @@ static int on_key(void *user, const char *section_name, const char *key, const c
 		return 1;
 	}
 	for (i = 0; keys[i].name && strcmp(keys[i].name, key) != 0; i++)
-		names[n++] = keys[i].name;
+		;
 	if (!keys[i].name) {
-		names[n] = NULL;
-		guess = suggest(key, names);
+		guess = suggest(key, keys);
 		if (guess)
 			perr(p, "unknown key '%s' in [%s] (did you mean '%s'?)", key, p->label, guess);
 		else if (home_of(key))

@@ -111,7 +111,8 @@ void vrf_nl_close(struct vrf_nl *nl)
 /* ---- names to ifindexes --------------------------------------------------- */
 
 /* Remember name's ifindex (0: ask the kernel again). Without memory the
- * cache just stays smaller: every miss is asked of the kernel. */
+ * cache just stays smaller: every miss is asked of the kernel, and a name
+ * already in is changed in place, which cannot fail (strmap.h). */
 static void ifcache_set(struct vrf_nl *nl, const char *name, unsigned ifindex)
 {
 	(void)vrf_strmap_put(&nl->ifindexes, name, ifindex);

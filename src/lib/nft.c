@@ -656,10 +656,12 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (!ch || nftnl_chain_nlmsg_parse(nlh, ch) < 0)
 		goto out;
-	/* Older kernels dump every table's chains: keep ours only. */
+	/* Older kernels dump every table's chains: keep ours only (named: the
+	 * name is printed, and NULL is no string). */
 	if (nftnl_chain_get_u32(ch, NFTNL_CHAIN_FAMILY) != NFPROTO_INET ||
 	    !nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE) ||
-	    strcmp(nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE), VRF_NFT_TABLE) != 0)
+	    strcmp(nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE), VRF_NFT_TABLE) != 0 ||
+	    !nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME))
 		goto out;
 	grown = realloc(k->chains, (k->n_chains + 1) * sizeof(*k->chains));
 	if (!grown) {
@@ -695,7 +697,8 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		goto out;
 	if (nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) != NFPROTO_INET ||
 	    !nftnl_rule_get_str(r, NFTNL_RULE_TABLE) ||
-	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), VRF_NFT_TABLE) != 0)
+	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), VRF_NFT_TABLE) != 0 ||
+	    !nftnl_rule_get_str(r, NFTNL_RULE_CHAIN))
 		goto out;
 	grown = realloc(k->rules, (k->n_rules + 1) * sizeof(*k->rules));
 	if (!grown) {

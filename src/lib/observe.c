@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "apply.h"
@@ -44,6 +45,15 @@ static int parse_proc_addr(const char *hex, int family, union vrf_addr *out)
 	return 0;
 }
 
+/* a.b.c.d of ::ffff:a.b.c.d (the remote of a mapped local is mapped too). */
+static struct in_addr v4_of_mapped(const union vrf_addr *a)
+{
+	struct in_addr v4;
+
+	memcpy(&v4, a->bytes + 12, sizeof(v4));
+	return v4;
+}
+
 struct tcp_sock {
 	int family;
 	union vrf_addr local, remote;
@@ -70,6 +80,14 @@ static int read_tcp_table(const char *path, int family, struct tcp_sock **socks,
 		if (parse_proc_addr(la, family, &s.local) < 0 ||
 		    parse_proc_addr(ra, family, &s.remote) < 0)
 			continue;
+		/* An IPv4 client of a dual-stack [::] listener is listed here as
+		 * ::ffff:a.b.c.d: it arrives on the link's IPv4 address. */
+		if (family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s.local.v6))
+			s = (struct tcp_sock){
+				.family = AF_INET, .local.v4 = v4_of_mapped(&s.local),
+				.remote.v4 = v4_of_mapped(&s.remote), .local_port = s.local_port,
+				.remote_port = s.remote_port, .state = s.state,
+			};
 		grown = realloc(*socks, (*n + 1) * sizeof(**socks));
 		if (!grown) {
 			fclose(f);
@@ -86,14 +104,14 @@ static int read_tcp_table(const char *path, int family, struct tcp_sock **socks,
  * Established connections whose local port is a listening one: someone came
  * in (an SSH session), and enslaving their link would cut them off.
  */
-static int observe_inbound_tcp(struct vrf_state *st)
+int vrf_state_observe_tcp(struct vrf_state *st, const char *tcp, const char *tcp6)
 {
 	struct tcp_sock *socks = NULL;
 	size_t n = 0;
-	int r = read_tcp_table("/proc/net/tcp", AF_INET, &socks, &n);
+	int r = read_tcp_table(tcp, AF_INET, &socks, &n);
 
 	if (r >= 0)
-		r = read_tcp_table("/proc/net/tcp6", AF_INET6, &socks, &n);
+		r = read_tcp_table(tcp6, AF_INET6, &socks, &n);
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		bool listening = false;
 		struct vrf_obs_conn *c, *grown;
@@ -129,7 +147,7 @@ int vrf_state_observe(struct vrf_nl *nl, struct vrf_state *st)
 	memset(st, 0, sizeof(*st));
 	r = vrf_nl_observe(nl, st);
 	if (r >= 0)
-		r = observe_inbound_tcp(st);
+		r = vrf_state_observe_tcp(st, "/proc/net/tcp", "/proc/net/tcp6");
 	if (r >= 0)
 		r = vrf_bind_cgroup_observe(st);
 	observe_sysctls(st);

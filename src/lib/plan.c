@@ -1153,6 +1153,8 @@ int vrf_plan_apply(struct vrf_config *cfg, const struct vrf_state *state,
 
 	memset(plan, 0, sizeof(*plan));
 	p.err = index_state(&p, cfg);
+	if (p.err)   /* every question below is asked of the indexes */
+		return finish(&p);
 	for (size_t i = 0; i < opts->n_only; i++)
 		if (!configured(&p, opts->only[i]))
 			problem(&p, NULL, "no vrf '%s' in the config", opts->only[i]);
@@ -1225,6 +1227,8 @@ int vrf_plan_down(const struct vrf_config *cfg, const struct vrf_state *state,
 		return finish(&p);
 
 	p.err = index_state(&p, cfg);
+	if (p.err)
+		return finish(&p);
 	/* --all: every route vrfctl made, in any table, even one whose VRF is gone. */
 	for (size_t i = 0; all && i < state->n_routes; i++)
 		if (state->routes[i].protocol == cfg->global.route_protocol)

@@ -50,18 +50,22 @@ static int grow(struct vrf_strmap *map)
 
 int vrf_strmap_put(struct vrf_strmap *map, const char *key, size_t value)
 {
-	struct vrf_strmap_slot *slot;
+	struct vrf_strmap_slot *slot = map->cap ? find(map, key) : NULL;
 
+	/* A key already in is changed in place, which cannot fail: a cache that
+	 * forgets a value by setting it to 0 never keeps the stale one. */
+	if (slot && slot->key) {
+		slot->value = value;
+		return 0;
+	}
 	/* At most half full, so probes stay short. */
 	if ((map->used + 1) * 2 > map->cap && grow(map) < 0)
 		return -ENOMEM;
 	slot = find(map, key);
-	if (!slot->key) {
-		slot->key = strdup(key);
-		if (!slot->key)
-			return -ENOMEM;
-		map->used++;
-	}
+	slot->key = strdup(key);
+	if (!slot->key)
+		return -ENOMEM;
+	map->used++;
 	slot->value = value;
 	return 0;
 }

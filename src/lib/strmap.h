@@ -14,7 +14,10 @@ struct vrf_strmap {
 	size_t cap, used;
 };
 
-/* Set key's value (adding key). 0, or -ENOMEM (the map is unchanged). */
+/*
+ * Set key's value (adding key). 0, or -ENOMEM (the map is unchanged); only
+ * adding a key allocates, so changing one already in always succeeds.
+ */
 int vrf_strmap_put(struct vrf_strmap *map, const char *key, size_t value);
 /* key's value into *value (may be NULL): true, or false when key is not in. */
 bool vrf_strmap_get(const struct vrf_strmap *map, const char *key, size_t *value);

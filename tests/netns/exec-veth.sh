@@ -6,6 +6,7 @@
 # sockopt, and the exit statuses are env(1)'s.
 . "${top_srcdir:-.}/tests/lib.sh"
 netns_enter "$@"
+require_test_hooks
 require_cmd python3
 
 netns_peer near
@@ -218,6 +219,15 @@ expect_exit 127 "$VRF_EXEC" v0 nosuchcommand
 printf 'x\n' >"$TEST_TMP/notexec"
 expect_exit 126 "$VRF_EXEC" v0 "$TEST_TMP/notexec"
 expect_exit 3 "$VRF_EXEC" v0 sh -c 'exit 3'
+# As execvp: a script without "#!" runs with /bin/sh; PATH is read whole.
+mkdir "$TEST_TMP/bin"
+printf 'echo "no #! $1"\n' >"$TEST_TMP/bin/plain-script"
+chmod +x "$TEST_TMP/bin/plain-script"
+out=$("$VRF_EXEC" v0 "$TEST_TMP/bin/plain-script" arg 2>&1) || fail "$out"
+[ "$out" = "no #! arg" ] || fail "the script without #! said '$out'"
+long=$(printf '/nonexistent/%04d:' $(seq 400))   # 7200 bytes, past any PATH_MAX
+out=$(PATH="$long$TEST_TMP/bin:$PATH" "$VRF_EXEC" v0 plain-script arg 2>&1) || fail "$out"
+[ "$out" = "no #! arg" ] || fail "found through a long PATH, the script said '$out'"
 expect_exit 0 "$VRFCTL" exec v0 true
 expect_exit 0 "$VRF_EXEC" v0 -- true
 expect_exit 0 "$VRF_EXEC" -u nobody v0 -- sh -c 'exit 0'

@@ -5,6 +5,7 @@
 # a failure injected at every step before that.
 . "${top_srcdir:-.}/tests/lib.sh"
 netns_enter "$@"
+require_test_hooks
 
 if ip link add vrfprobe type vrf table 99 2>/dev/null; then
 	ip link del vrfprobe

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "addr.h"
+#include "fail-alloc.h"
 #include "plan.h"
 
 #define PROTO VRF_DEFAULT_ROUTE_PROTOCOL
@@ -739,6 +740,58 @@ static void route_through_non_member_warns(void **state)
 		"not a member: replies arriving there are not seen by sockets in the VRF\n");
 }
 
+/*
+ * Fail each allocation of a call in turn, until the call makes no more than
+ * it is allowed: every run returns -ENOMEM with nothing half-built (ASan's
+ * leak check sees the rest), and the run without a failure plans as usual.
+ */
+static void each_allocation_failure_is_enomem(void **state)
+{
+	struct fixture *f = *state;
+	struct vrf_plan_opts opts = { .link_group = GROUP };
+	static const unsigned stale[] = { 5 };
+
+	for (int call = 0; call < 3; call++) {
+		for (long n = 0;; n++) {
+			int r;
+
+			mgmt_config(&f->cfg);
+			if (call == 0) {   /* an empty host: every kind of step */
+				default_rules(&f->st);
+				add_link(&f->st, 2, "eth0", false, 0, 0, 0, true);
+				f->cfg.vrfs[0].table = 0;
+				f->cfg.vrfs[0].table_auto = true;
+			} else {           /* applied, with drift, a stale cgroup, a VRF to drop */
+				applied_state(&f->st);
+				f->st.links[1].master = 0;
+				add_link(&f->st, 6, "gone", true, 11, 0, GROUP, true);
+				add_route(&f->st, "0.0.0.0/0", 11, true, PROTO,
+					  VRF_UNREACHABLE_METRIC, NULL);
+				add_cgroup(&f->st, 5, stale, 1, true);
+			}
+			assert_int_equal(vrf_state_index(&f->st), 0);
+			fail_alloc_arm(n);
+			if (call < 2)
+				r = vrf_plan_apply(&f->cfg, &f->st, &opts, &f->plan, &f->logger);
+			else
+				r = vrf_plan_down(&f->cfg, &f->st, NULL, 0, true, &opts, &f->plan,
+						  &f->logger);
+			fail_alloc_disarm();
+			vrf_plan_free(&f->plan);
+			vrf_state_free(&f->st);
+			vrf_config_free(&f->cfg);
+			memset(&f->cfg, 0, sizeof(f->cfg));
+			memset(&f->st, 0, sizeof(f->st));
+			if (allocs <= n) {   /* nothing failed: done with this call */
+				assert_int_equal(r, 0);
+				assert_true(n > 0);
+				break;
+			}
+			assert_int_equal(r, -ENOMEM);
+		}
+	}
+}
+
 static void inverse_undoes_each_step(void **state)
 {
 	struct vrf_step s = { .op = VRF_STEP_LINK_MASTER };
@@ -788,6 +841,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(auto_table_picks_lowest_free, setup, teardown),
 		cmocka_unit_test_setup_teardown(auto_tables_fill_the_gaps_then_run_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(route_through_non_member_warns, setup, teardown),
+		cmocka_unit_test_setup_teardown(each_allocation_failure_is_enomem, setup, teardown),
 		cmocka_unit_test(inverse_undoes_each_step),
 	};
 

@@ -16,7 +16,7 @@ EXECUTOR=$ifupdownngdir/vrfctl
 integ_unpack() {
 	local dir=$INTEG_CACHE/$1
 	[ -f "$dir/.unpacked" ] ||
-		skip "Debian package $1 not fetched: run tests/vm/integ-fetch on the host (make check does)"
+		skip "Debian package $1 not fetched: run tests/vm/integ-fetch on the host (tools/test does)"
 	tar -C "$dir" --exclude=./usr/share/doc --exclude=./usr/share/man -cf - . |
 		tar -C / --keep-directory-symlink -xf -
 }

@@ -226,6 +226,7 @@ static void json_rules(const struct view *v, struct vrf_json *j)
 		vrf_json_string(j, "family", family_name(r->family));
 		vrf_json_uint(j, "pref", r->pref);
 		vrf_json_bool(j, "l3mdev", r->l3mdev);
+		vrf_json_string(j, "iif", r->iif[0] ? r->iif : NULL);
 		vrf_json_string(j, "action", r->unreachable ? "unreachable" : "lookup");
 		vrf_json_uint(j, "table", r->table);
 		vrf_json_uint(j, "protocol", r->protocol);

@@ -18,6 +18,9 @@
 #define VRF_DEFAULT_PREF_L3MDEV       1000u
 #define VRF_DEFAULT_PREF_UNREACHABLE  2000u
 #define VRF_DEFAULT_PREF_LOCAL        32765u
+/* A VRF's bridges: `iif BR lookup local` here, `lookup TABLE` one above,
+ * `unreachable` two above. */
+#define VRF_DEFAULT_PREF_BRIDGE       1500u
 #define VRF_DEFAULT_TABLE_AUTO_MIN    1001u
 #define VRF_DEFAULT_TABLE_AUTO_MAX    9999u
 /* Routes and rules vrfctl makes carry this protocol, so it only removes its own. */
@@ -60,6 +63,11 @@ struct vrf_def {
 	uint32_t table;              /* 0 while auto and unresolved */
 	char (*members)[IFNAMSIZ];
 	size_t n_members;
+	/* Bridges (Docker's) left out of the VRF, whose forwarded traffic ip
+	 * rules send through its table: Docker's rules keep seeing the bridge
+	 * as the input interface, which they would not if it were enslaved. */
+	char (*bridges)[IFNAMSIZ];
+	size_t n_bridges;
 	struct vrf_route_def *routes;
 	size_t n_routes;
 	bool unreachable_default;    /* default yes */
@@ -80,6 +88,7 @@ struct vrf_global {
 	uint32_t pref_l3mdev;
 	uint32_t pref_unreachable;
 	uint32_t pref_local;
+	uint32_t pref_bridge;
 	uint32_t table_auto_min;
 	uint32_t table_auto_max;
 	uint8_t route_protocol;

@@ -45,7 +45,7 @@ docker_install() {
 dockerd_up() { docker info >/dev/null 2>&1; }
 
 # dockerd_start: start dockerd (containerd must run) and wait until it
-# answers: ~26 s under TCG, bounded by 180 s on a busy machine.
+# answers: ~26-60 s under TCG, bounded by 300 s for a busy machine.
 dockerd_start() {
 	# shellcheck disable=SC2086 # DOCKERD_ARGS is a list of switches
 	dockerd --storage-driver=vfs --data-root="$DOCKER_RUN/data" \
@@ -53,9 +53,9 @@ dockerd_start() {
 		--containerd="$DOCKER_RUN/containerd.sock" $DOCKERD_ARGS \
 		>>"$DOCKER_RUN/dockerd.log" 2>&1 &
 	DOCKERD_PID=$!
-	WAIT_SECONDS=180 wait_until dockerd_up || {
+	WAIT_SECONDS=300 wait_until dockerd_up || {
 		tail -n 30 "$DOCKER_RUN/dockerd.log" >&2
-		fail "dockerd did not answer in 180 s"
+		fail "dockerd did not answer in 300 s"
 	}
 }
 
@@ -118,12 +118,15 @@ container_ip() {
 	docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{if or (eq "'"${2:-}"'" "") (eq $k "'"${2:-}"'")}}{{$v.IPAddress}}{{end}}{{end}}' "$1"
 }
 
-# bridge_of NETWORK: the Linux bridge of a Docker network (br-<id>, docker0).
+# bridge_of NETWORK: the Linux bridge of a Docker network: docker0, the name
+# given with -o com.docker.network.bridge.name, or br-<the id's first 12>.
 bridge_of() {
-	local id
+	local id name
 	[ "$1" = bridge ] && { echo docker0; return; }
+	name=$(docker network inspect -f '{{index .Options "com.docker.network.bridge.name"}}' "$1") ||
+		return 1
 	id=$(docker network inspect -f '{{.Id}}' "$1") || return 1
-	echo "br-${id:0:12}"
+	echo "${name:-br-${id:0:12}}"
 }
 
 # cprobe CONTAINER ARGS...: the static probe inside a container.
@@ -133,11 +136,12 @@ cprobe() {
 	docker exec "$c" /probe "$@"
 }
 
-# docker_serve CONTAINER KIND PORT: the probe's server (tcp/udp) on PORT in
-# CONTAINER, returned once it answers there.
+# docker_serve CONTAINER KIND PORT [ADDR]: the probe's server (tcp/udp) on
+# ADDR:PORT in CONTAINER (0.0.0.0; :: for IPv4 and IPv6 on a --ipv6
+# network), returned once it answers there.
 docker_serve() {
 	docker exec -d -e PROBE_SERVE_SECONDS="${PROBE_SERVE_SECONDS:-600}" "$1" \
-		/probe "serve-$2" 0.0.0.0 "$3"
+		/probe "serve-$2" "${4:-0.0.0.0}" "$3"
 	wait_for "$2 server on $1:$3" cprobe_quiet "$1" "$2" 127.0.0.1 "$3"
 }
 cprobe_quiet() { cprobe "$@" >/dev/null 2>&1; }

@@ -551,8 +551,10 @@ static void test_validate_missing_bridge(void **state)
 	add_bridge(&f->cfg.docker, "vrfctl-nobr1");
 	assert_int_equal(vrf_nft_validate(&f->cfg.docker, &f->logger), -ENODEV);
 	assert_string_equal(f->log,
-		"/etc/vrfctl.conf:7: bridge 'vrfctl-nobr0' does not exist\n"
-		"/etc/vrfctl.conf:7: bridge 'vrfctl-nobr1' does not exist\n");
+		"/etc/vrfctl.conf:7: bridge 'vrfctl-nobr0' does not exist: start Docker and "
+		"create the network first (docker network ls)\n"
+		"/etc/vrfctl.conf:7: bridge 'vrfctl-nobr1' does not exist: start Docker and "
+		"create the network first (docker network ls)\n");
 	/* And apply stops there, before any socket. */
 	f->log[0] = '\0';
 	assert_int_equal(vrf_nft_apply(&f->cfg.docker, &f->logger), -ENODEV);

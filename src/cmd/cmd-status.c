@@ -110,6 +110,24 @@ static const char *cgroup_state(const struct view *v, const struct vrf_obs_link 
 	return cgroup_confines(v, l, cg) ? "confined" : "stale (vrfctl apply repairs it)";
 }
 
+/* Rule i routes a bridge into l's table (a VRF's `bridges`), and is the first
+ * such rule of its bridge: one name per bridge, whatever the families. */
+static bool bridge_rule(const struct view *v, const struct vrf_obs_link *l, size_t i)
+{
+	const struct vrf_rule *r = &v->st->rules[i];
+
+	if (!r->iif[0] || r->other_selectors || r->unreachable || r->table != l->vrf_table)
+		return false;
+	for (size_t j = 0; j < i; j++) {
+		const struct vrf_rule *q = &v->st->rules[j];
+
+		if (strcmp(q->iif, r->iif) == 0 && !q->other_selectors && !q->unreachable &&
+		    q->table == l->vrf_table)
+			return false;
+	}
+	return true;
+}
+
 static void text_vrf(const struct view *v, const struct vrf_obs_link *l, FILE *out)
 {
 	static const char *const origin_text[] = {
@@ -132,6 +150,15 @@ static void text_vrf(const struct view *v, const struct vrf_obs_link *l, FILE *o
 		any = true;
 	}
 	fputs(any ? "\n" : " none\n", out);
+	any = false;
+	for (size_t i = 0; i < v->st->n_rules; i++) {
+		if (!bridge_rule(v, l, i))
+			continue;
+		fprintf(out, "%s %s", any ? "" : "  bridges:", v->st->rules[i].iif);
+		any = true;
+	}
+	if (any)
+		fputs("\n", out);
 	{
 		pid_t *pids = NULL;
 		size_t n = 0;
@@ -194,6 +221,11 @@ static void json_vrf(const struct view *v, const struct vrf_obs_link *l, struct 
 		vrf_json_bool(j, "up", m->up);
 		vrf_json_object_end(j);
 	}
+	vrf_json_array_end(j);
+	vrf_json_array_begin(j, "bridges");
+	for (size_t i = 0; i < v->st->n_rules; i++)
+		if (bridge_rule(v, l, i))
+			vrf_json_string(j, NULL, v->st->rules[i].iif);
 	vrf_json_array_end(j);
 	{
 		pid_t *pids = NULL;
@@ -279,6 +311,7 @@ static void json_rules(const struct view *v, struct vrf_json *j)
 		vrf_json_string(j, "family", family_name(r->family));
 		vrf_json_uint(j, "pref", r->pref);
 		vrf_json_bool(j, "l3mdev", r->l3mdev);
+		vrf_json_string(j, "iif", r->iif[0] ? r->iif : NULL);
 		vrf_json_string(j, "action", r->unreachable ? "unreachable" : "lookup");
 		vrf_json_uint(j, "table", r->table);
 		vrf_json_uint(j, "protocol", r->protocol);

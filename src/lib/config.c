@@ -38,9 +38,9 @@ enum section_kind { SEC_NONE, SEC_GLOBAL, SEC_VRF, SEC_DOCKER, SEC_SKIP };
 
 enum {
 	G_TCP_ACCEPT, G_UDP_ACCEPT, G_RAW_ACCEPT, G_PREF_L3MDEV, G_PREF_UNREACHABLE,
-	G_PREF_LOCAL, G_TABLE_AUTO_RANGE, G_ROUTE_PROTOCOL, G_N
+	G_PREF_LOCAL, G_PREF_BRIDGE, G_TABLE_AUTO_RANGE, G_ROUTE_PROTOCOL, G_N
 };
-enum { V_TABLE, V_MEMBERS, V_ROUTE, V_UNREACHABLE_DEFAULT, V_N };
+enum { V_TABLE, V_MEMBERS, V_BRIDGES, V_ROUTE, V_UNREACHABLE_DEFAULT, V_N };
 enum { D_BRIDGE, D_ALLOW, D_ISOLATE, D_ALLOW_FROM, D_HOST_ALLOW, D_N };
 
 struct key_def {
@@ -56,6 +56,7 @@ static const struct key_def global_keys[] = {
 	{ "l3mdev-rule-pref",      G_PREF_L3MDEV,      false },
 	{ "unreachable-rule-pref", G_PREF_UNREACHABLE, false },
 	{ "local-rule-pref",       G_PREF_LOCAL,       false },
+	{ "bridge-rule-pref",      G_PREF_BRIDGE,      false },
 	{ "table-auto-range",      G_TABLE_AUTO_RANGE, false },
 	{ "route-protocol",        G_ROUTE_PROTOCOL,   false },
 	{ NULL, 0, false },
@@ -64,6 +65,7 @@ static const struct key_def global_keys[] = {
 static const struct key_def vrf_keys[] = {
 	{ "table",               V_TABLE,               false },
 	{ "members",             V_MEMBERS,             true },
+	{ "bridges",             V_BRIDGES,             true },
 	{ "route",               V_ROUTE,               true },
 	{ "unreachable-default", V_UNREACHABLE_DEFAULT, false },
 	{ NULL, 0, false },
@@ -83,6 +85,8 @@ struct vrf_aux {
 	struct vrf_where seen[V_N];  /* where each once-only key was set */
 	struct vrf_where *member_where;   /* parallel to the members */
 	size_t n_member_where;
+	struct vrf_where *bridge_where;   /* parallel to the bridges */
+	size_t n_bridge_where;
 	char **route_text;                /* each route as written, for messages */
 	size_t n_route_text;
 };
@@ -123,7 +127,7 @@ struct parse {
 
 	struct vrf_aux *auxs;        /* parallel to cfg->vrfs */
 	struct vrf_strmap vrf_index;     /* VRF name -> its place in cfg->vrfs */
-	struct vrf_strmap member_index;  /* member -> the place of its VRF */
+	struct vrf_strmap member_index;  /* member or bridge -> the place of its VRF */
 	struct vrf_where seen_global[G_N];
 	struct vrf_where seen_docker[D_N];
 	struct vrf_where *bridge_where;
@@ -479,6 +483,7 @@ static void global_key(struct parse *p, int id, const char *key, const char *val
 	case G_PREF_L3MDEV: set_pref(p, key, value, &g->pref_l3mdev); break;
 	case G_PREF_UNREACHABLE: set_pref(p, key, value, &g->pref_unreachable); break;
 	case G_PREF_LOCAL: set_pref(p, key, value, &g->pref_local); break;
+	case G_PREF_BRIDGE: set_pref(p, key, value, &g->pref_bridge); break;
 	case G_TABLE_AUTO_RANGE: set_auto_range(p, key, value); break;
 	case G_ROUTE_PROTOCOL:
 		/* 0-4 mean unspec, redirect, kernel, boot, static to the kernel. */
@@ -514,40 +519,61 @@ static void set_table(struct parse *p, const char *key, const char *value)
 	}
 }
 
+/* Where name is listed in vrf's members or bridges (*as says which), or NULL. */
+static const struct vrf_where *listed_at(const struct vrf_def *vrf, const struct vrf_aux *aux,
+					 const char *name, const char **as)
+{
+	*as = "member";
+	for (size_t i = 0; i < vrf->n_members; i++)
+		if (strcmp(vrf->members[i], name) == 0)
+			return &aux->member_where[i];
+	*as = "bridge";
+	for (size_t i = 0; i < vrf->n_bridges; i++)
+		if (strcmp(vrf->bridges[i], name) == 0)
+			return &aux->bridge_where[i];
+	return NULL;
+}
+
+/*
+ * members and bridges: an interface belongs to one VRF, as a port (enslaved)
+ * or as a bridge (routed by rules), never both.
+ */
 static void add_member(struct parse *p, const char *key, const char *name)
 {
 	struct vrf_def *vrf = p->vrf;
 	struct vrf_aux *aux = p->aux;
+	bool bridge = strcmp(key, "bridges") == 0;
+	const char *what = bridge ? "bridge" : "member";
+	const struct vrf_where *w;
+	const char *as;
 	size_t v;
 
-	(void)key;
-	if (!ifname_value(p, NULL, "member", name))
+	if (!ifname_value(p, NULL, what, name))
 		return;
-	for (size_t i = 0; i < vrf->n_members; i++) {
-		if (strcmp(vrf->members[i], name) == 0) {
-			perr(p, "member '%s' already listed at %s:%u", name,
-			      aux->member_where[i].file, aux->member_where[i].line);
+	if ((w = listed_at(vrf, aux, name, &as))) {
+		perr(p, "%s '%s' already listed%s%s at %s:%u", what, name,
+		      strcmp(as, what) ? " as a " : "", strcmp(as, what) ? as : "", w->file, w->line);
+		return;
+	}
+	if (vrf_strmap_get(&p->member_index, name, &v) && &p->cfg->vrfs[v] != vrf &&
+	    (w = listed_at(&p->cfg->vrfs[v], &p->auxs[v], name, &as))) {
+		perr(p, "%s '%s' already in vrf '%s' at %s:%u", what, name,
+		      p->cfg->vrfs[v].name, w->file, w->line);
+		return;
+	}
+	if (bridge) {
+		if (!grow(p, &aux->bridge_where, &aux->n_bridge_where, sizeof(*aux->bridge_where)) ||
+		    !grow(p, &vrf->bridges, &vrf->n_bridges, sizeof(*vrf->bridges)))
 			return;
-		}
+		strcpy(vrf->bridges[vrf->n_bridges - 1], name);
+		aux->bridge_where[vrf->n_bridges - 1] = here(p);
+	} else {
+		if (!grow(p, &aux->member_where, &aux->n_member_where, sizeof(*aux->member_where)) ||
+		    !grow(p, &vrf->members, &vrf->n_members, sizeof(*vrf->members)))
+			return;
+		strcpy(vrf->members[vrf->n_members - 1], name);
+		aux->member_where[vrf->n_members - 1] = here(p);
 	}
-	/* An interface has one master: it cannot be a port of two VRFs. */
-	if (vrf_strmap_get(&p->member_index, name, &v) && &p->cfg->vrfs[v] != vrf) {
-		const struct vrf_def *other = &p->cfg->vrfs[v];
-
-		for (size_t i = 0; i < other->n_members; i++) {
-			if (strcmp(other->members[i], name) == 0) {
-				perr(p, "member '%s' already in vrf '%s' at %s:%u", name,
-				      other->name, p->auxs[v].member_where[i].file,
-				      p->auxs[v].member_where[i].line);
-				return;
-			}
-		}
-	}
-	if (!grow(p, &aux->member_where, &aux->n_member_where, sizeof(*aux->member_where)) ||
-	    !grow(p, &vrf->members, &vrf->n_members, sizeof(*vrf->members)))
-		return;
-	strcpy(vrf->members[vrf->n_members - 1], name);
-	aux->member_where[vrf->n_members - 1] = here(p);
 	/* A refused [vrf]'s members are checked, not claimed. */
 	if (vrf != &p->scratch &&
 	    vrf_strmap_put(&p->member_index, name, (size_t)(vrf - p->cfg->vrfs)) < 0)
@@ -673,7 +699,8 @@ static void vrf_key(struct parse *p, int id, const char *key, const char *value)
 
 	switch (id) {
 	case V_TABLE: set_table(p, key, value); break;
-	case V_MEMBERS: for_each_item(p, key, value, add_member); break;
+	case V_MEMBERS:
+	case V_BRIDGES: for_each_item(p, key, value, add_member); break;
 	case V_ROUTE: add_route(p, key, value); break;
 	case V_UNREACHABLE_DEFAULT:
 		if (bool_value(p, key, value, &b))
@@ -880,6 +907,7 @@ static void docker_key(struct parse *p, int id, const char *key, const char *val
 static void aux_free(struct vrf_aux *aux)
 {
 	free(aux->member_where);
+	free(aux->bridge_where);
 	for (size_t i = 0; i < aux->n_route_text; i++)
 		free(aux->route_text[i]);
 	free(aux->route_text);
@@ -890,6 +918,7 @@ static void scratch_reset(struct parse *p)
 {
 	aux_free(&p->scratch_aux);
 	free(p->scratch.members);
+	free(p->scratch.bridges);
 	free(p->scratch.routes);
 	memset(&p->scratch, 0, sizeof(p->scratch));
 }
@@ -1182,6 +1211,21 @@ out:
 
 /* ---- checks over the whole config ------------------------------------------ */
 
+/* Where the first of these [global] keys that was given was set. */
+static struct vrf_where first_seen(const struct parse *p, const int *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p->seen_global[keys[i]].line)
+			return p->seen_global[keys[i]];
+	return p->seen_global[keys[0]];
+}
+
+/* Does pref fall among a bridge's three priorities from base? */
+static bool clash(uint32_t pref, uint32_t base)
+{
+	return pref >= base && pref <= base + 2;
+}
+
 static void check_prefs(struct parse *p)
 {
 	const struct vrf_global *g = &p->cfg->global;
@@ -1192,6 +1236,7 @@ static void check_prefs(struct parse *p)
 		{ g->pref_l3mdev, g->pref_unreachable, G_PREF_L3MDEV, G_PREF_UNREACHABLE },
 		{ g->pref_unreachable, g->pref_local, G_PREF_UNREACHABLE, G_PREF_LOCAL },
 	};
+	bool bridges = p->seen_global[G_PREF_BRIDGE].line != 0;
 
 	/* l3mdev, then unreachable, then local: each must see what the previous
 	 * misses. At one priority vrfctl adds them in that order. */
@@ -1205,6 +1250,24 @@ static void check_prefs(struct parse *p)
 		error_at(p, w, "%s %u must not be above %s %u", global_keys[pairs[i].lo_key].name,
 			 pairs[i].lo, global_keys[pairs[i].hi_key].name, pairs[i].hi);
 	}
+	/*
+	 * Where bridges are used or the key is set: a bridge's three rules take
+	 * bridge-rule-pref and the two above it (its first looks up the local
+	 * table itself); sharing a priority with the layout's rules would leave
+	 * their order to the order they were added in.
+	 */
+	for (size_t v = 0; v < p->cfg->n_vrfs; v++)
+		bridges |= p->cfg->vrfs[v].n_bridges > 0;
+	if (!bridges)
+		return;
+	if (g->pref_bridge + 2 > VRF_MAX_RULE_PREF || clash(g->pref_l3mdev, g->pref_bridge) ||
+	    clash(g->pref_unreachable, g->pref_bridge) || clash(g->pref_local, g->pref_bridge))
+		error_at(p, first_seen(p, (const int[]){ G_PREF_BRIDGE, G_PREF_L3MDEV,
+			 G_PREF_UNREACHABLE, G_PREF_LOCAL }, 4), "bridge-rule-pref %u: the bridges' rules "
+			 "take %u-%u, which must be below %u and clear of l3mdev-rule-pref %u, "
+			 "unreachable-rule-pref %u and local-rule-pref %u", g->pref_bridge,
+			 g->pref_bridge, g->pref_bridge + 2, VRF_MAX_RULE_PREF + 1, g->pref_l3mdev,
+			 g->pref_unreachable, g->pref_local);
 }
 
 static bool same_prefix(const struct vrf_prefix *a, const struct vrf_prefix *b)
@@ -1232,6 +1295,9 @@ static void check_vrf(struct parse *p, size_t v)
 	for (size_t m = 0; m < vrf->n_members; m++)
 		if (vrf_strmap_get(&p->vrf_index, vrf->members[m], NULL))
 			error_at(p, aux->member_where[m], "member '%s' is a vrf", vrf->members[m]);
+	for (size_t b = 0; b < vrf->n_bridges; b++)
+		if (vrf_strmap_get(&p->vrf_index, vrf->bridges[b], NULL))
+			error_at(p, aux->bridge_where[b], "bridge '%s' is a vrf", vrf->bridges[b]);
 	for (size_t r = 0; r < vrf->n_routes; r++) {
 		const struct vrf_route_def *route = &vrf->routes[r];
 
@@ -1257,7 +1323,8 @@ static void check_vrf(struct parse *p, size_t v)
 /*
  * Once a bridge is a VRF's port, the kernel shows the VRF as the input
  * interface of what the host receives from it, so host-allow's rules (which
- * match the bridge) would filter nothing. Refuse rather than pretend.
+ * match the bridge) would filter nothing. Refuse rather than pretend, and
+ * say what works: the VRF's bridges key, which leaves the bridge out.
  */
 static void check_bridges_in_vrfs(struct parse *p)
 {
@@ -1272,8 +1339,10 @@ static void check_bridges_in_vrfs(struct parse *p)
 				if (strcmp(cfg->vrfs[v].members[m], d->bridges[b]) == 0)
 					error_at(p, p->bridge_where[b], "bridge '%s' is a member of "
 						 "vrf '%s': host-allow cannot filter it there (the "
-						 "kernel shows the VRF as the input interface)",
-						 d->bridges[b], cfg->vrfs[v].name);
+						 "kernel shows the VRF as the input interface); "
+						 "write 'bridges = %s' in [vrf %s] instead",
+						 d->bridges[b], cfg->vrfs[v].name, d->bridges[b],
+						 cfg->vrfs[v].name);
 }
 
 int vrf_config_load_files(struct vrf_config *cfg, const char *const *paths, size_t n,
@@ -1448,6 +1517,10 @@ static void json_vrf(struct vrf_json *j, const struct vrf_def *vrf)
 	for (size_t i = 0; i < vrf->n_members; i++)
 		vrf_json_string(j, NULL, vrf->members[i]);
 	vrf_json_array_end(j);
+	vrf_json_array_begin(j, "bridges");
+	for (size_t i = 0; i < vrf->n_bridges; i++)
+		vrf_json_string(j, NULL, vrf->bridges[i]);
+	vrf_json_array_end(j);
 	vrf_json_array_begin(j, "routes");
 	for (size_t i = 0; i < vrf->n_routes; i++) {
 		const struct vrf_route_def *route = &vrf->routes[i];
@@ -1508,6 +1581,7 @@ void vrf_config_json(struct vrf_json *j, const char *key, const struct vrf_confi
 	vrf_json_uint(j, "l3mdev_rule_pref", g->pref_l3mdev);
 	vrf_json_uint(j, "unreachable_rule_pref", g->pref_unreachable);
 	vrf_json_uint(j, "local_rule_pref", g->pref_local);
+	vrf_json_uint(j, "bridge_rule_pref", g->pref_bridge);
 	vrf_json_object_begin(j, "table_auto_range");
 	vrf_json_uint(j, "lo", g->table_auto_min);
 	vrf_json_uint(j, "hi", g->table_auto_max);

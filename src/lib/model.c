@@ -14,6 +14,7 @@ void vrf_global_init(struct vrf_global *global)
 		.pref_l3mdev = VRF_DEFAULT_PREF_L3MDEV,
 		.pref_unreachable = VRF_DEFAULT_PREF_UNREACHABLE,
 		.pref_local = VRF_DEFAULT_PREF_LOCAL,
+		.pref_bridge = VRF_DEFAULT_PREF_BRIDGE,
 		.table_auto_min = VRF_DEFAULT_TABLE_AUTO_MIN,
 		.table_auto_max = VRF_DEFAULT_TABLE_AUTO_MAX,
 		.route_protocol = VRF_DEFAULT_ROUTE_PROTOCOL,
@@ -41,6 +42,7 @@ void vrf_config_free(struct vrf_config *cfg)
 		return;
 	for (size_t i = 0; i < cfg->n_vrfs; i++) {
 		free(cfg->vrfs[i].members);
+		free(cfg->vrfs[i].bridges);
 		free(cfg->vrfs[i].routes);
 	}
 	free(cfg->vrfs);

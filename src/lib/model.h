@@ -25,6 +25,9 @@
 #define VRF_MAX_RULE_PREF             32765u
 /* Where the VRF driver adds its own l3mdev rule, with the first VRF. */
 #define VRF_KERNEL_L3MDEV_PREF        1000u
+/* A VRF's bridges: `iif BR lookup local` here, `lookup TABLE` one above,
+ * `unreachable` two above. */
+#define VRF_DEFAULT_PREF_BRIDGE       1500u
 #define VRF_DEFAULT_TABLE_AUTO_MIN    1001u
 #define VRF_DEFAULT_TABLE_AUTO_MAX    9999u
 /* Routes and rules vrfctl makes carry this protocol, so it only removes its own. */
@@ -67,6 +70,11 @@ struct vrf_def {
 	uint32_t table;              /* 0 while auto and unresolved */
 	char (*members)[IFNAMSIZ];
 	size_t n_members;
+	/* Bridges (Docker's) left out of the VRF, whose forwarded traffic ip
+	 * rules send through its table: Docker's rules keep seeing the bridge
+	 * as the input interface, which they would not if it were enslaved. */
+	char (*bridges)[IFNAMSIZ];
+	size_t n_bridges;
 	struct vrf_route_def *routes;
 	size_t n_routes;
 	bool unreachable_default;    /* default yes */
@@ -87,6 +95,7 @@ struct vrf_global {
 	uint32_t pref_l3mdev;
 	uint32_t pref_unreachable;
 	uint32_t pref_local;
+	uint32_t pref_bridge;
 	uint32_t table_auto_min;
 	uint32_t table_auto_max;
 	uint8_t route_protocol;

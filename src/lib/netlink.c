@@ -231,11 +231,14 @@ static int observe_rule(const struct nlmsghdr *msg, void *data)
 	v->unreachable = frh->action == FR_ACT_UNREACHABLE;
 	v->protocol = tb[FRA_PROTOCOL] ? *(const uint8_t *)RTA_DATA(tb[FRA_PROTOCOL]) : 0;
 	mark = vrf_rtnl_u32(tb[FRA_FWMARK]);
+	if (tb[FRA_IIFNAME])
+		snprintf(v->iif, sizeof(v->iif), "%.*s", (int)RTA_PAYLOAD(tb[FRA_IIFNAME]),
+			 (const char *)RTA_DATA(tb[FRA_IIFNAME]));
 	/* Any selector vrfctl never sets makes the rule someone else's. */
 	v->other_selectors =
 		(frh->action != FR_ACT_TO_TBL && frh->action != FR_ACT_UNREACHABLE) ||
 		frh->src_len || frh->dst_len || tb[FRA_SRC] || tb[FRA_DST] ||
-		tb[FRA_IIFNAME] || tb[FRA_OIFNAME] || (mark != 0 && mark != 0xffffffffu) ||
+		tb[FRA_OIFNAME] || (mark != 0 && mark != 0xffffffffu) ||
 		frh->tos || tb[FRA_IP_PROTO] || tb[FRA_SPORT_RANGE] || tb[FRA_DPORT_RANGE];
 	return 0;
 }
@@ -374,6 +377,8 @@ static int rule_msg(const struct vrf_step *s, struct nl_msg **msg)
 		rtnl_rule_set_l3mdev(rule, 1);
 	else if (!v->unreachable)
 		rtnl_rule_set_table(rule, v->table);
+	if (v->iif[0])
+		rtnl_rule_set_iif(rule, v->iif);
 	/* On delete the protocol narrows the match: only that rule goes. */
 	rtnl_rule_set_protocol(rule, v->protocol);
 	if (s->op == VRF_STEP_RULE_ADD)

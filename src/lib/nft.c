@@ -508,7 +508,9 @@ int vrf_nft_validate(const struct vrf_docker *d, const struct vrf_log *log)
 	for (size_t i = 0; i < d->n_bridges; i++) {
 		if (if_nametoindex(d->bridges[i]) != 0)
 			continue;
-		vrf_err(log, "%s:%u: bridge '%s' does not exist", d->where.file ? d->where.file : "?",
+		/* A bridge is Docker's to make: say so, and how to find its name. */
+		vrf_err(log, "%s:%u: bridge '%s' does not exist: start Docker and create the "
+			"network first (docker network ls)", d->where.file ? d->where.file : "?",
 			d->where.line, d->bridges[i]);
 		err = -ENODEV;
 	}

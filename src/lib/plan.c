@@ -500,7 +500,8 @@ enum rule_kind { RULE_L3MDEV, RULE_UNREACHABLE, RULE_LOCAL, RULE_KINDS, RULE_OTH
 
 static enum rule_kind kind_of(const struct vrf_rule *r)
 {
-	if (r->other_selectors)
+	/* A bridge's rules (iif) are ours too, but not the layout's. */
+	if (r->other_selectors || r->iif[0])
 		return RULE_OTHER;
 	if (r->l3mdev)
 		return r->unreachable ? RULE_UNREACHABLE : RULE_L3MDEV;
@@ -669,6 +670,146 @@ static void plan_rules_down(struct planner *p, int family, bool vrfs_remain)
 		     (r->pref == VRF_KERNEL_L3MDEV_PREF || r->pref == p->global->pref_l3mdev)))
 			push_rule(p, VRF_STEP_RULE_DEL, r);
 	}
+}
+
+/* ---- bridges ------------------------------------------------------------ */
+
+/*
+ * A VRF's bridges stay out of it: enslaved, what the host forwards from a
+ * bridge carries the VRF as its input interface, and Docker's own FORWARD
+ * accepts (iifname "br-...", policy drop) stop matching. Three rules per
+ * bridge give the routing that enslaving would: the local table (the host's
+ * own addresses, as from any interface; host-allow filters them), then the
+ * VRF's table, then unreachable, so nothing from the bridge falls through to
+ * the main table. Measured with Docker's unmodified rules in the test VM:
+ * the LAN through the table, published ports, container to container, the
+ * host; nothing else.
+ */
+static void bridge_rules(const struct vrf_global *g, const struct vrf_def *v, const char *br,
+			 int family, struct vrf_rule out[3])
+{
+	for (int i = 0; i < 3; i++) {
+		out[i] = (struct vrf_rule){ .family = family, .pref = g->pref_bridge + (uint32_t)i,
+					    .protocol = g->route_protocol };
+		snprintf(out[i].iif, sizeof(out[i].iif), "%s", br);
+	}
+	out[0].table = TABLE_LOCAL;
+	out[1].table = v->table;
+	out[2].unreachable = true;
+}
+
+static bool rule_same(const struct vrf_rule *a, const struct vrf_rule *b)
+{
+	return a->family == b->family && a->pref == b->pref && a->l3mdev == b->l3mdev &&
+	       a->unreachable == b->unreachable && (a->unreachable || a->table == b->table) &&
+	       a->protocol == b->protocol && strcmp(a->iif, b->iif) == 0 &&
+	       a->other_selectors == b->other_selectors;
+}
+
+static bool bridge_rule_wanted(const struct vrf_config *cfg, const struct vrf_rule *r)
+{
+	struct vrf_rule want[3];
+
+	for (size_t i = 0; i < cfg->n_vrfs; i++) {
+		for (size_t b = 0; b < cfg->vrfs[i].n_bridges; b++) {
+			bridge_rules(&cfg->global, &cfg->vrfs[i], cfg->vrfs[i].bridges[b], r->family,
+				     want);
+			for (int k = 0; k < 3; k++)
+				if (rule_same(r, &want[k]))
+					return true;
+		}
+	}
+	return false;
+}
+
+/* The bridge exists and is nobody's port but maybe a VRF's that lets it go. */
+static void check_bridge(struct planner *p, const struct vrf_def *v, const char *br)
+{
+	const struct vrf_obs_link *l = vrf_state_link_by_name(p->state, br);
+	const struct vrf_obs_link *master;
+
+	if (!l) {
+		problem(p, &v->where, "bridge '%s' of vrf '%s' does not exist: start Docker and "
+			"create its network first (docker network ls; a network's bridge is "
+			"br- and the first 12 characters of its id)", br, v->name);
+		return;
+	}
+	master = l->master ? vrf_state_link_by_index(p->state, l->master) : NULL;
+	if (master && !(master->is_vrf && configured(p, master->name)))
+		problem(p, &v->where, "bridge '%s' of vrf '%s' is a port of '%s': release it first "
+			"(ip link set %s nomaster)", br, v->name, master->name, br);
+}
+
+/*
+ * Stale rules go first, then the new ones come unreachable first: while the
+ * lookups are being added, the bridge's traffic meets an unreachable, never
+ * the main table.
+ */
+static void plan_bridges(struct planner *p, const struct vrf_config *cfg, int family)
+{
+	static const int order[3] = { 2, 0, 1 };
+	struct vrf_rule want[3];
+
+	for (size_t i = 0; i < p->state->n_rules; i++) {
+		const struct vrf_rule *r = &p->state->rules[i];
+
+		if (r->family == family && r->iif[0] && !r->other_selectors &&
+		    r->protocol == cfg->global.route_protocol && !bridge_rule_wanted(cfg, r))
+			push_rule(p, VRF_STEP_RULE_DEL, r);
+	}
+	for (size_t i = 0; i < cfg->n_vrfs; i++) {
+		const struct vrf_def *v = &cfg->vrfs[i];
+
+		for (size_t b = 0; b < v->n_bridges; b++) {
+			if (family == AF_INET)
+				check_bridge(p, v, v->bridges[b]);
+			bridge_rules(&cfg->global, v, v->bridges[b], family, want);
+			for (int k = 0; k < 3; k++) {
+				bool have = false;
+
+				for (size_t j = 0; j < p->state->n_rules && !have; j++)
+					have = rule_same(&p->state->rules[j], &want[order[k]]);
+				if (!have)
+					push_rule(p, VRF_STEP_RULE_ADD, &want[order[k]]);
+			}
+		}
+	}
+}
+
+/* `down VRF`: the rules of every bridge whose lookup is the VRF's table. */
+static void plan_bridges_down(struct planner *p, uint32_t table)
+{
+	const struct vrf_state *s = p->state;
+	uint8_t proto = p->global->route_protocol;
+
+	for (size_t i = 0; i < s->n_rules; i++) {
+		const struct vrf_rule *r = &s->rules[i];
+
+		if (!r->iif[0] || r->other_selectors || r->protocol != proto || r->unreachable ||
+		    r->table != table)
+			continue;
+		for (size_t j = 0; j < s->n_rules; j++) {
+			const struct vrf_rule *q = &s->rules[j];
+
+			if (q->family == r->family && strcmp(q->iif, r->iif) == 0 &&
+			    !q->other_selectors && q->protocol == proto)
+				push_rule(p, VRF_STEP_RULE_DEL, q);
+		}
+	}
+}
+
+/* A member that is also a [docker] bridge: enslaving it breaks Docker's rules. */
+static void warn_docker_members(struct planner *p, const struct vrf_config *cfg,
+				const struct vrf_def *v)
+{
+	for (size_t m = 0; m < v->n_members; m++)
+		for (size_t b = 0; b < cfg->docker.n_bridges; b++)
+			if (strcmp(v->members[m], cfg->docker.bridges[b]) == 0)
+				warning(p, &v->where, "member '%s' of vrf '%s' is a [docker] bridge: "
+					"enslaved, its containers' traffic no longer matches "
+					"Docker's own rules (they lose the LAN and published "
+					"ports); write 'bridges = %s' instead of listing it in "
+					"members", v->members[m], v->name, v->members[m]);
 }
 
 /* ---- routes ------------------------------------------------------------- */
@@ -1048,8 +1189,10 @@ static void check_route_devices(struct planner *p, const struct vrf_def *v)
 		if (vl && dl->master == vl->ifindex)
 			member = true;
 		/* Measured in the VM: packets go out, but replies arriving on a device
-		 * outside the VRF never reach a socket bound to it. */
-		if (!member)
+		 * outside the VRF never reach a socket bound to it. A VRF with bridges
+		 * routes what the host forwards, for which that is the point: the LAN
+		 * stays out of the VRF, so Docker's published ports keep working. */
+		if (!member && !v->n_bridges)
 			warning(p, &r->where, "route '%s' of vrf '%s' leaves through '%s', which is "
 				"not a member: replies arriving there are not seen by sockets in "
 				"the VRF", vrf_prefix_format(&r->dst, pfx), v->name, r->dev);
@@ -1164,6 +1307,10 @@ int vrf_plan_apply(struct vrf_config *cfg, const struct vrf_state *state,
 		plan_rules_up(&p, AF_INET);
 		plan_rules_up(&p, AF_INET6);
 	}
+	/* Before anything is enslaved or released: a bridge that leaves the VRF
+	 * for its bridges key is never routed by the main table meanwhile. */
+	plan_bridges(&p, cfg, AF_INET);
+	plan_bridges(&p, cfg, AF_INET6);
 	/* VRFs of vrfctl's that the config dropped go before new ones come. */
 	if (!opts->only) {
 		for (size_t i = 0; i < state->n_links; i++) {
@@ -1180,8 +1327,10 @@ int vrf_plan_apply(struct vrf_config *cfg, const struct vrf_state *state,
 		if (selected(opts, cfg->vrfs[i].name) && !p.problems)
 			plan_vrf_up(&p, &cfg->vrfs[i]);
 	for (size_t i = 0; i < cfg->n_vrfs; i++)
-		if (selected(opts, cfg->vrfs[i].name))
+		if (selected(opts, cfg->vrfs[i].name)) {
 			plan_members(&p, cfg, &cfg->vrfs[i]);
+			warn_docker_members(&p, cfg, &cfg->vrfs[i]);
+		}
 	for (size_t i = 0; i < cfg->n_vrfs; i++)
 		if (selected(opts, cfg->vrfs[i].name))
 			check_route_devices(&p, &cfg->vrfs[i]);
@@ -1241,6 +1390,8 @@ int vrf_plan_down(const struct vrf_config *cfg, const struct vrf_state *state,
 			continue;
 		for (size_t j = 0; j < n_names; j++)
 			chosen |= strcmp(names[j], l->name) == 0;
+		if (chosen && !all)
+			plan_bridges_down(&p, l->vrf_table);
 		if (chosen || (all && is_ours_link(&p, l)))
 			plan_vrf_removal(&p, l, !all);
 		if (!(chosen || all) || !is_ours_link(&p, l))
@@ -1296,7 +1447,8 @@ int vrf_rule_format(const struct vrf_rule *r, char *buf, size_t size)
 		snprintf(what, sizeof(what), "table default");
 	else
 		snprintf(what, sizeof(what), "table %u", r->table);
-	return snprintf(buf, size, "pref %u %s%s protocol %u", r->pref, what,
+	return snprintf(buf, size, "pref %u%s%s %s%s protocol %u", r->pref,
+			r->iif[0] ? " iif " : "", r->iif, what,
 			r->other_selectors ? " (with other selectors)" : "", r->protocol);
 }
 

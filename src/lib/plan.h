@@ -34,7 +34,8 @@ struct vrf_rule {
 	bool l3mdev;
 	bool unreachable;            /* action unreachable instead of lookup */
 	uint8_t protocol;
-	bool other_selectors;        /* from/to/iif/fwmark...: never one of ours */
+	char iif[IFNAMSIZ];          /* "" for none; a VRF's bridges' rules have one */
+	bool other_selectors;        /* from/to/oif/fwmark...: never one of ours */
 };
 
 struct vrf_route {

@@ -300,6 +300,7 @@ static void test_full(void **state)
 	assert_int_equal(cfg.global.pref_l3mdev, 900);
 	assert_int_equal(cfg.global.pref_unreachable, 1900);
 	assert_int_equal(cfg.global.pref_local, 32000);
+	assert_int_equal(cfg.global.pref_bridge, 1200);
 	assert_int_equal(cfg.global.table_auto_min, 100);
 	assert_int_equal(cfg.global.table_auto_max, 199);
 	assert_int_equal(cfg.global.route_protocol, 200);
@@ -333,8 +334,10 @@ static void test_full(void **state)
 	v = &cfg.vrfs[1];
 	assert_string_equal(v->name, "red.1_x-y");
 	assert_true(v->table_auto);
-	assert_int_equal(v->where.line, 23);
+	assert_int_equal(v->where.line, 24);
 	assert_int_equal(v->n_members, 1);
+	assert_int_equal(v->n_bridges, 2);
+	assert_string_equal(v->bridges[1], "br-red2");
 
 	assert_int_equal(d->n_bridges, 3);
 	assert_string_equal(d->bridges[1], "br-1a2b3c4d5e6f");

@@ -110,7 +110,7 @@ static void add_from(struct vrf_docker *d, const char *text)
 	assert_int_equal(vrf_prefix_parse(text, &d->allow_from[d->n_allow_from++]), 0);
 }
 
-/* The example of the design and of examples/docker-isolation.conf. */
+/* The example of the design. */
 static void config_full(struct vrf_docker *d)
 {
 	add_bridge(d, "docker0");
@@ -301,17 +301,23 @@ static void test_render_two_bridges(void **state)
 	assert_render(f, "two-bridges.nft");
 }
 
-/* The shipped example, through the real parser, is the pinned full ruleset. */
+/* The shipped examples, through the real parser, give their pinned rulesets. */
 static void test_render_example_config(void **state)
 {
+	static const char *const examples[] = { "isolation", "sandbox", "workstation" };
 	struct fixture *f = *state;
 	const char *top = getenv("top_srcdir");
-	char path[4096];
+	char path[4096], want[64];
 	const char *paths[] = { path };
 
-	snprintf(path, sizeof(path), "%s/examples/docker-isolation.conf", top ? top : ".");
-	assert_int_equal(vrf_config_load_files(&f->cfg, paths, 1, &f->logger), 0);
-	assert_render(f, "full.nft");
+	for (size_t i = 0; i < sizeof(examples) / sizeof(examples[0]); i++) {
+		snprintf(path, sizeof(path), "%s/examples/docker-%s.conf", top ? top : ".",
+			 examples[i]);
+		snprintf(want, sizeof(want), "%s-example.nft", examples[i]);
+		vrf_config_free(&f->cfg);
+		assert_int_equal(vrf_config_load_files(&f->cfg, paths, 1, &f->logger), 0);
+		assert_render(f, want);
+	}
 }
 
 /* No [docker] section, or one without a bridge: nothing to show or load. */
@@ -545,8 +551,10 @@ static void test_validate_missing_bridge(void **state)
 	add_bridge(&f->cfg.docker, "vrfctl-nobr1");
 	assert_int_equal(vrf_nft_validate(&f->cfg.docker, &f->logger), -ENODEV);
 	assert_string_equal(f->log,
-		"/etc/vrfctl.conf:7: bridge 'vrfctl-nobr0' does not exist\n"
-		"/etc/vrfctl.conf:7: bridge 'vrfctl-nobr1' does not exist\n");
+		"/etc/vrfctl.conf:7: bridge 'vrfctl-nobr0' does not exist: start Docker and "
+		"create the network first (docker network ls)\n"
+		"/etc/vrfctl.conf:7: bridge 'vrfctl-nobr1' does not exist: start Docker and "
+		"create the network first (docker network ls)\n");
 	/* And apply stops there, before any socket. */
 	f->log[0] = '\0';
 	assert_int_equal(vrf_nft_apply(&f->cfg.docker, &f->logger), -ENODEV);

@@ -792,6 +792,187 @@ static void each_allocation_failure_is_enomem(void **state)
 	}
 }
 
+/* [vrf sandbox] table 30, bridges br-app, route 10.20.30.0/24 dev eth0: eth0
+ * stays out of the VRF, so Docker's published ports keep working. */
+static void sandbox_config(struct vrf_config *cfg)
+{
+	struct vrf_def *v;
+
+	mgmt_config(cfg);
+	v = &cfg->vrfs[0];
+	strcpy(v->name, "sandbox");
+	v->table = 30;
+	v->n_members = 0;
+	v->bridges = xcalloc(1, sizeof(*v->bridges));
+	strcpy(v->bridges[0], "br-app");
+	v->n_bridges = 1;
+	v->where = (struct vrf_where){ "vrfctl.conf", 1 };
+}
+
+static void add_iif_rule(struct vrf_state *st, int family, uint32_t pref, const char *iif,
+			 uint32_t table, bool unreachable)
+{
+	add_rule(st, family, pref, table, false, unreachable, PROTO);
+	snprintf(st->rules[st->n_rules - 1].iif, IFNAMSIZ, "%s", iif);
+}
+
+/* The three rules of each bridge: unreachable first, so that while they are
+ * added the bridge's traffic never reaches the main table; no warning for the
+ * route through eth0, which is the point of a bridge's VRF. */
+static void bridge_rules_unreachable_first(void **state)
+{
+	struct fixture *f = *state;
+
+	sandbox_config(&f->cfg);
+	default_rules(&f->st);
+	add_link(&f->st, 2, "eth0", false, 0, 0, 0, true);
+	add_link(&f->st, 4, "br-app", false, 0, 0, 0, true);
+	assert_int_equal(plan_up(f, false), 0);
+	assert_string_equal(f->log, "");
+	assert_plan(f, ADD_LAYOUT_V4
+		"ip -4 rule del pref 0 table local protocol 2\n"
+		"ip -6 rule add pref 0 l3mdev protocol 118\n"
+		"ip -6 rule add pref 0 l3mdev unreachable protocol 118\n"
+		"ip -6 rule add pref 0 table local protocol 118\n"
+		"ip -6 rule del pref 0 table local protocol 2\n"
+		"ip -4 rule add pref 1502 iif br-app unreachable protocol 118\n"
+		"ip -4 rule add pref 1500 iif br-app table local protocol 118\n"
+		"ip -4 rule add pref 1501 iif br-app table 30 protocol 118\n"
+		"ip -6 rule add pref 1502 iif br-app unreachable protocol 118\n"
+		"ip -6 rule add pref 1500 iif br-app table local protocol 118\n"
+		"ip -6 rule add pref 1501 iif br-app table 30 protocol 118\n"
+		"ip -4 rule add pref 1000 l3mdev protocol 2\n"
+		"ip -6 rule add pref 1000 l3mdev protocol 2\n"
+		"ip link add sandbox group 118 type vrf table 30\n"
+		"ip link set sandbox up\n"
+		"ip -4 route add 10.20.30.0/24 dev eth0 table 30 proto 118 metric 0\n"
+		"ip -4 route add unreachable default table 30 proto 118 metric 4278198272\n"
+		"ip -6 route add unreachable default table 30 proto 118 metric 4278198272\n");
+}
+
+/* What takes the sandbox's bridge rules away, in the order they were seen. */
+#define BR_APP_RULES_DEL \
+	"ip -4 rule del pref 1500 iif br-app table local protocol 118\n" \
+	"ip -4 rule del pref 1501 iif br-app table 30 protocol 118\n" \
+	"ip -4 rule del pref 1502 iif br-app unreachable protocol 118\n" \
+	"ip -6 rule del pref 1500 iif br-app table local protocol 118\n" \
+	"ip -6 rule del pref 1501 iif br-app table 30 protocol 118\n" \
+	"ip -6 rule del pref 1502 iif br-app unreachable protocol 118\n"
+
+/* The sandbox applied: bridge rules, VRF, routes. */
+static void sandbox_applied(struct vrf_state *st)
+{
+	applied_state(st);
+	st->links[1].master = 0;          /* eth0: not a member */
+	st->links[3].vrf_table = 30;
+	strcpy(st->links[3].name, "sandbox");
+	st->routes[0].table = 30;
+	st->routes[0].protocol = PROTO;
+	st->routes[1].table = st->routes[2].table = 30;
+	add_link(st, 4, "br-app", false, 0, 0, 0, true);
+	for (int family = AF_INET; family; family = family == AF_INET ? AF_INET6 : 0) {
+		add_iif_rule(st, family, 1500, "br-app", 255, false);
+		add_iif_rule(st, family, 1501, "br-app", 30, false);
+		add_iif_rule(st, family, 1502, "br-app", 0, true);
+	}
+}
+
+/* Applied: nothing to do. Someone else's iif rule is not ours to touch; a
+ * bridge the config no longer lists loses its rules; down VRF takes them. */
+static void bridge_rules_in_line_then_dropped(void **state)
+{
+	struct fixture *f = *state;
+	struct vrf_plan_opts opts = { .link_group = GROUP };
+	const char *names[] = { "sandbox" };
+
+	sandbox_config(&f->cfg);
+	sandbox_applied(&f->st);
+	add_iif_rule(&f->st, AF_INET, 1501, "wg0", 51820, false);
+	f->st.rules[f->st.n_rules - 1].protocol = RTPROT_BOOT;
+	assert_int_equal(plan_up(f, false), 0);
+	assert_plan(f, "");
+
+	vrf_plan_free(&f->plan);
+	f->cfg.vrfs[0].n_bridges = 0;
+	assert_int_equal(plan_up(f, false), 0);
+	assert_plan(f, BR_APP_RULES_DEL);
+
+	vrf_plan_free(&f->plan);
+	assert_int_equal(vrf_plan_down(&f->cfg, &f->st, names, 1, false, &opts, &f->plan,
+				       &f->logger), 0);
+	assert_plan(f, BR_APP_RULES_DEL
+		"ip -4 route del 10.20.30.0/24 dev eth0 table 30 proto 118 metric 0\n"
+		"ip -4 route del unreachable default table 30 proto 118 metric 4278198272\n"
+		"ip -6 route del unreachable default table 30 proto 118 metric 4278198272\n"
+		"ip link del sandbox\n");
+}
+
+/* down --all takes the bridges' rules with the rest, never the local rule
+ * lookup of a bridge for the moved local rule. */
+static void down_all_takes_bridge_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct vrf_plan_opts opts = { .link_group = GROUP };
+	char *text;
+
+	vrf_global_init(&f->cfg.global);
+	sandbox_applied(&f->st);
+	assert_int_equal(vrf_state_index(&f->st), 0);
+	assert_int_equal(vrf_plan_down(&f->cfg, &f->st, NULL, 0, true, &opts, &f->plan,
+				       &f->logger), 0);
+	text = render(&f->plan);
+	assert_non_null(strstr(text, "ip -4 rule add pref 0 table local protocol 2\n"));
+	assert_non_null(strstr(text, "ip -4 rule del pref 1500 iif br-app table local protocol 118\n"));
+	assert_non_null(strstr(text, "ip -6 rule del pref 1502 iif br-app unreachable protocol 118\n"));
+	free(text);
+}
+
+/* A bridge that is not there: the error says what to do; a bridge that is
+ * someone else's port cannot be routed. */
+static void bridge_missing_or_enslaved_is_an_error(void **state)
+{
+	struct fixture *f = *state;
+
+	sandbox_config(&f->cfg);
+	default_rules(&f->st);
+	add_link(&f->st, 2, "eth0", false, 0, 0, 0, true);
+	assert_int_equal(plan_up(f, false), -EINVAL);
+	assert_int_equal(f->plan.n_steps, 0);
+	assert_string_equal(f->log,
+		"vrfctl.conf:1: bridge 'br-app' of vrf 'sandbox' does not exist: start Docker and "
+		"create its network first (docker network ls; a network's bridge is br- and the "
+		"first 12 characters of its id)\n");
+	f->log[0] = '\0';
+	add_link(&f->st, 4, "br-app", false, 0, 7, 0, true);
+	add_link(&f->st, 7, "other", false, 0, 0, 0, true);
+	assert_int_equal(plan_up(f, false), -EINVAL);
+	assert_string_equal(f->log,
+		"vrfctl.conf:1: bridge 'br-app' of vrf 'sandbox' is a port of 'other': release it "
+		"first (ip link set br-app nomaster)\n");
+}
+
+/* A [docker] bridge enslaved as a member: a warning that names the fix. */
+static void docker_bridge_as_member_warns(void **state)
+{
+	struct fixture *f = *state;
+
+	mgmt_config(&f->cfg);
+	f->cfg.vrfs[0].where = (struct vrf_where){ "vrfctl.conf", 1 };
+	strcpy(f->cfg.vrfs[0].members[0], "docker0");
+	strcpy(f->cfg.vrfs[0].routes[0].dev, "docker0");
+	f->cfg.docker.present = true;
+	f->cfg.docker.bridges = xcalloc(1, sizeof(*f->cfg.docker.bridges));
+	strcpy(f->cfg.docker.bridges[0], "docker0");
+	f->cfg.docker.n_bridges = 1;
+	default_rules(&f->st);
+	add_link(&f->st, 2, "docker0", false, 0, 0, 0, true);
+	assert_int_equal(plan_up(f, false), 0);
+	assert_string_equal(f->log,
+		"vrfctl.conf:1: member 'docker0' of vrf 'mgmt' is a [docker] bridge: enslaved, its "
+		"containers' traffic no longer matches Docker's own rules (they lose the LAN and "
+		"published ports); write 'bridges = docker0' instead of listing it in members\n");
+}
+
 static void inverse_undoes_each_step(void **state)
 {
 	struct vrf_step s = { .op = VRF_STEP_LINK_MASTER };
@@ -842,6 +1023,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(auto_tables_fill_the_gaps_then_run_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(route_through_non_member_warns, setup, teardown),
 		cmocka_unit_test_setup_teardown(each_allocation_failure_is_enomem, setup, teardown),
+		cmocka_unit_test_setup_teardown(bridge_rules_unreachable_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(bridge_rules_in_line_then_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(down_all_takes_bridge_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(bridge_missing_or_enslaved_is_an_error, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(docker_bridge_as_member_warns, setup, teardown),
 		cmocka_unit_test(inverse_undoes_each_step),
 	};
 

@@ -4,19 +4,21 @@
 # overlay over the host's root: everything written here vanishes with it.
 # shellcheck shell=bash
 
-INTEG_CACHE=${VRFCTL_VM_CACHE:-/var/cache/vrfctl-vm}/integ
+INTEG_CACHE=${VRFCTL_VM_CACHE:-/var/cache/vrfctl-vm}
 [ "${VRFCTL_VM:-}" = 1 ] || skip "runs inside the VM harness (tests/vm/vm-run)"
 [ -f "$top_builddir/tests/vm/integ-paths.sh" ] || skip "build first (make check builds tests/vm/integ-paths.sh)"
 # sbindir, pkgdatadir, ifupdownngdir as configured.
 . "$top_builddir/tests/vm/integ-paths.sh"
 EXECUTOR=$ifupdownngdir/vrfctl
 
-# integ_unpack PACKAGE: copy Debian's unpacked PACKAGE over / (keeping the
-# /sbin -> usr/sbin style symlinks of a merged /usr).
+# integ_unpack PACKAGE [SET]: copy Debian's unpacked PACKAGE of integ-fetch's
+# SET (default integ) over / (keeping the /sbin -> usr/sbin style symlinks of
+# a merged /usr).
 integ_unpack() {
-	local dir=$INTEG_CACHE/$1
+	local set=${2:-integ}
+	local dir=$INTEG_CACHE/$set/$1
 	[ -f "$dir/.unpacked" ] ||
-		skip "Debian package $1 not fetched: run tests/vm/integ-fetch on the host (tools/test does)"
+		skip "Debian package $1 not fetched: run tests/vm/integ-fetch $set on the host (tools/test does)"
 	tar -C "$dir" --exclude=./usr/share/doc --exclude=./usr/share/man -cf - . |
 		tar -C / --keep-directory-symlink -xf -
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "apply.h"

@@ -840,8 +840,9 @@ static int ring_socket(struct ctx *c, struct ring *r, int type)
 	struct io_uring_sqe sqe = { .opcode = IORING_OP_SOCKET, .fd = AF_INET, .off = (__u64)type };
 	int fd;
 
+	/* Negative like the fd's failures below: the caller tells them from an fd. */
 	if (ring_setup(r) < 0)
-		return fail(c, "io_uring_setup");
+		return -fail(c, "io_uring_setup");
 	fd = ring_do(r, &sqe);
 	if (fd < 0) {
 		errno = -fd;

@@ -183,18 +183,25 @@ static int load_egress_program(const unsigned *allow, size_t n, char *verifier_l
 	return fd;
 }
 
+/* What the kernel says of the program behind fd (its id, its name): 0 or -errno. */
+static int program_info(int fd, struct bpf_prog_info *info)
+{
+	union bpf_attr attr;
+
+	memset(info, 0, sizeof(*info));
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = (__u32)fd;
+	attr.info.info_len = sizeof(*info);
+	attr.info.info = (__u64)(unsigned long)info;
+	return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) < 0 ? -errno : 0;
+}
+
 /* The kernel's id of the program behind fd: 0 when it cannot tell. */
 static __u32 program_id(int fd)
 {
 	struct bpf_prog_info info;
-	union bpf_attr attr;
 
-	memset(&info, 0, sizeof(info));
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = (__u32)fd;
-	attr.info.info_len = sizeof(info);
-	attr.info.info = (__u64)(unsigned long)&info;
-	return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) < 0 ? 0 : info.id;
+	return program_info(fd, &info) < 0 ? 0 : info.id;
 }
 
 /* What is attached to a cgroup at one attach type. */
@@ -229,11 +236,7 @@ static bool attached_has(const struct attached *a, __u32 id)
 	return false;
 }
 
-/*
- * The sorted, duplicate-free set of devices a VRF's packets may leave by: the
- * VRF itself and its ports. out has room for n + 1. Its length.
- */
-static size_t allow_set(unsigned ifindex, const unsigned *ports, size_t n, unsigned *out)
+size_t vrf_bind_allow_set(unsigned ifindex, const unsigned *ports, size_t n, unsigned *out)
 {
 	size_t len = 0;
 
@@ -412,13 +415,7 @@ static void detach_others(int cg, enum bpf_attach_type type, __u32 keep)
 		fd = (int)sys_bpf(BPF_PROG_GET_FD_BY_ID, &attr);
 		if (fd < 0)
 			continue;
-		memset(&info, 0, sizeof(info));
-		memset(&attr, 0, sizeof(attr));
-		attr.info.bpf_fd = (__u32)fd;
-		attr.info.info_len = sizeof(info);
-		attr.info.info = (__u64)(unsigned long)&info;
-		if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) == 0 &&
-		    strncmp(info.name, "vrfctl_", 7) == 0) {
+		if (program_info(fd, &info) == 0 && strncmp(info.name, "vrfctl_", 7) == 0) {
 			memset(&attr, 0, sizeof(attr));
 			attr.target_fd = (__u32)cg;
 			attr.attach_type = type;
@@ -510,7 +507,7 @@ static int prepare_at(const char *vrf, char *path, unsigned ifindex, const unsig
 	rec.allow = calloc(n_ports + 1, sizeof(*rec.allow));
 	if (!rec.allow)
 		goto fail;
-	rec.n_allow = ifindex ? allow_set(ifindex, ports, n_ports, rec.allow) : 0;
+	rec.n_allow = ifindex ? vrf_bind_allow_set(ifindex, ports, n_ports, rec.allow) : 0;
 	r = make_dirs(path);
 	if (r < 0)
 		goto fail;
@@ -789,7 +786,7 @@ int vrf_bind_cgroup_enter(const char *vrf, unsigned ifindex, const unsigned *por
 
 	if (!allow)
 		return -ENOMEM;
-	n_allow = ifindex ? allow_set(ifindex, ports, n_ports, allow) : 0;
+	n_allow = ifindex ? vrf_bind_allow_set(ifindex, ports, n_ports, allow) : 0;
 	r = cgroup2_root_or_mount(root, sizeof(root), log);
 	if (r < 0)
 		goto out;

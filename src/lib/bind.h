@@ -46,6 +46,13 @@
 int vrf_bind_cgroup2_root(char *path, size_t size);
 
 /*
+ * The sorted, duplicate-free set of devices a VRF's packets may leave by:
+ * the VRF (ifindex) and its n ports. out has room for n + 1. Its length.
+ * What the egress check is made of, and what the planner compares with.
+ */
+size_t vrf_bind_allow_set(unsigned ifindex, const unsigned *ports, size_t n, unsigned *out);
+
+/*
  * Create <cgroup2>/vrf/NAME and attach (or replace) its programs: binding
  * sockets to ifindex, and letting packets out only by ifindex and ports (the
  * VRF's ports, n_ports of them). ifindex 0 is "default": sockets bound to no

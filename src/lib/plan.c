@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "bind.h"
 #include "plan.h"
 #include "strmap.h"
 
@@ -414,53 +415,42 @@ static bool is_ours_link(const struct planner *p, const struct vrf_obs_link *l)
 	return l->is_vrf && l->group == p->opts->link_group;
 }
 
-/* Add v to the sorted set (of at most max) unless there. */
-static void set_add(unsigned *set, size_t *n, size_t max, unsigned v)
-{
-	size_t at = *n;
-
-	while (at > 0 && set[at - 1] > v)
-		at--;
-	if ((at > 0 && set[at - 1] == v) || *n >= max)
-		return;
-	memmove(set + at + 1, set + at, (*n - at) * sizeof(*set));
-	set[at] = v;
-	(*n)++;
-}
-
 /*
  * Do the VRF's cgroups bind to its device l and let packets out by exactly
  * the devices it will have after this plan (the VRF, the configured members
- * that exist, and, in a VRF vrfctl did not make, the ports it keeps)?
+ * that exist, and, in a VRF vrfctl did not make, the ports it keeps)? The
+ * set made as bind.c makes it for the egress check.
  */
 static bool cgroup_current(struct planner *p, const struct vrf_def *v,
 			   const struct vrf_obs_link *l, const struct vrf_obs_cgroup *cg)
 {
-	const struct vrf_obs_link *const *ports = NULL;
-	size_t n_ports = 0, n = 0, max;
-	unsigned *want;
-	bool current;
+	const struct vrf_obs_link *const *kept = NULL;
+	size_t n_kept = 0, n_ports = 0, n;
+	unsigned *ports, *want;
+	bool current = true;
 
 	if (!l || !cg->intact || cg->ifindex != l->ifindex)
 		return false;
 	if (!is_ours_link(p, l))
-		ports = ports_of(p, l->ifindex, &n_ports);
-	max = 1 + v->n_members + n_ports;
-	want = calloc(max, sizeof(*want));
-	if (!want) {
+		kept = ports_of(p, l->ifindex, &n_kept);
+	ports = calloc(v->n_members + n_kept + 1, sizeof(*ports));
+	want = calloc(v->n_members + n_kept + 1, sizeof(*want));
+	if (!ports || !want) {
 		p->err = -ENOMEM;
-		return true;
+		goto out;
 	}
-	set_add(want, &n, max, l->ifindex);
 	for (size_t i = 0; i < v->n_members; i++) {
 		const struct vrf_obs_link *m = vrf_state_link_by_name(p->state, v->members[i]);
 
 		if (m)
-			set_add(want, &n, max, m->ifindex);
+			ports[n_ports++] = m->ifindex;
 	}
-	for (size_t i = 0; i < n_ports; i++)
-		set_add(want, &n, max, ports[i]->ifindex);
+	for (size_t i = 0; i < n_kept; i++)
+		ports[n_ports++] = kept[i]->ifindex;
+	n = vrf_bind_allow_set(l->ifindex, ports, n_ports, want);
 	current = n == cg->n_allow && memcmp(want, cg->allow, n * sizeof(*want)) == 0;
+out:
+	free(ports);
 	free(want);
 	return current;
 }

@@ -8,6 +8,7 @@
 
 #include "addr.h"
 #include "bind.h"
+#include "guess.h"
 #include "plan.h"
 #include "strmap.h"
 
@@ -114,6 +115,7 @@ void vrf_plan_free(struct vrf_plan *plan)
 	if (!plan)
 		return;
 	free(plan->steps);
+	vrf_pending_free(&plan->pending);
 	memset(plan, 0, sizeof(*plan));
 }
 
@@ -351,6 +353,32 @@ static void warning(struct planner *p, const struct vrf_where *where, const char
 	va_start(ap, fmt);
 	report(p, LOG_WARNING, where, fmt, ap);
 	va_end(ap);
+}
+
+/*
+ * The config names a device that does not exist (yet): a warning, once, with
+ * the device most like it when one is (a typo stays visible), and an entry
+ * on the plan's pending list.
+ */
+static void pending(struct planner *p, enum vrf_pending_kind kind, const char *vrf,
+		    const char *dev, const struct vrf_where *where, const char *what)
+{
+	const char *reason = "does not exist yet";
+	struct vrf_guess g;
+	char hint[IFNAMSIZ + 24] = "";
+	int r;
+
+	vrf_guess_init(&g, dev);
+	for (size_t i = 0; i < p->state->n_links; i++)
+		vrf_guess_try(&g, p->state->links[i].name);
+	if (g.best)
+		snprintf(hint, sizeof(hint), " (did you mean '%s'?)", g.best);
+	warning(p, where, "%s: pending%s", what, hint);
+	if (p->err)
+		return;
+	r = vrf_pending_add(&p->plan->pending, kind, vrf, dev, reason, where);
+	if (r < 0)
+		p->err = r;
 }
 
 static void push_link_step(struct planner *p, enum vrf_step_op op, const char *vrf,
@@ -718,10 +746,15 @@ static void check_bridge(struct planner *p, const struct vrf_def *v, const char 
 	const struct vrf_obs_link *l = vrf_state_link_by_name(p->state, br);
 	const struct vrf_obs_link *master;
 
+	/* Its rules go in all the same: they name it (iif), and the kernel
+	 * applies them to it the moment Docker makes it, so its containers'
+	 * first packets are routed by the VRF's table already. */
 	if (!l) {
-		problem(p, &v->where, "bridge '%s' of vrf '%s' does not exist: start Docker and "
-			"create its network first (docker network ls; a network's bridge is "
-			"br- and the first 12 characters of its id)", br, v->name);
+		char what[96];
+
+		snprintf(what, sizeof(what), "bridge '%s' of vrf '%s' does not exist yet", br,
+			 v->name);
+		pending(p, VRF_PENDING_BRIDGE, v->name, br, &v->where, what);
 		return;
 	}
 	master = l->master ? vrf_state_link_by_index(p->state, l->master) : NULL;
@@ -872,8 +905,53 @@ static struct vrf_route unreachable_default(int family, uint32_t table, uint8_t 
 	};
 }
 
-/* Build the desired routes of one VRF into *out (caller frees). */
-static int desired_routes(const struct vrf_def *v, uint8_t protocol,
+static bool prefix_has(const struct vrf_prefix *pfx, int family, const union vrf_addr *a)
+{
+	unsigned full = pfx->len / 8, rest = pfx->len % 8;
+
+	if (pfx->family != family || memcmp(pfx->addr.bytes, a->bytes, full) != 0)
+		return false;
+	return !rest || ((pfx->addr.bytes[full] ^ a->bytes[full]) & (0xff00u >> rest)) == 0;
+}
+
+/* A member of v that does not exist: the gateway of a route may be behind it. */
+static bool member_missing(const struct planner *p, const struct vrf_def *v)
+{
+	for (size_t i = 0; i < v->n_members; i++)
+		if (!vrf_state_link_by_name(p->state, v->members[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Is route r of v pending: its device does not exist, or it has a gateway
+ * and no device, no route of the VRF's table reaches the gateway yet and a
+ * member is missing (the kernel would refuse it as unreachable, and with
+ * it the whole apply)?
+ */
+static bool route_pending(const struct planner *p, const struct vrf_def *v,
+			  const struct vrf_route_def *r)
+{
+	const struct vrf_route *const *have;
+	size_t n;
+
+	if (r->dev[0])
+		return !vrf_state_link_by_name(p->state, r->dev);
+	if (!r->has_via || !member_missing(p, v))
+		return false;
+	have = table_routes(p, v->table, &n);
+	for (size_t i = 0; i < n; i++)
+		if (!have[i]->unreachable && have[i]->dev[0] && have[i]->dst.len > 0 &&
+		    prefix_has(&have[i]->dst, r->dst.family, &r->via))
+			return false;
+	return true;
+}
+
+/*
+ * Build the desired routes of one VRF into *out (caller frees), but the
+ * pending ones (check_route_devices said so).
+ */
+static int desired_routes(const struct planner *p, const struct vrf_def *v, uint8_t protocol,
 			  struct vrf_route **out, size_t *n)
 {
 	struct vrf_route *r = calloc(v->n_routes + 2, sizeof(*r));
@@ -882,7 +960,8 @@ static int desired_routes(const struct vrf_def *v, uint8_t protocol,
 	if (!r)
 		return -ENOMEM;
 	for (size_t i = 0; i < v->n_routes; i++)
-		r[k++] = route_from_def(&v->routes[i], v->table, protocol);
+		if (!route_pending(p, v, &v->routes[i]))
+			r[k++] = route_from_def(&v->routes[i], v->table, protocol);
 	if (v->unreachable_default) {
 		r[k++] = unreachable_default(AF_INET, v->table, protocol);
 		r[k++] = unreachable_default(AF_INET6, v->table, protocol);
@@ -903,7 +982,7 @@ static void plan_routes(struct planner *p, const struct vrf_def *v)
 	struct vrf_route *want = NULL;
 	size_t n_want = 0, n_have;
 	const struct vrf_route *const *have = table_routes(p, v->table, &n_have);
-	int r = desired_routes(v, p->global->route_protocol, &want, &n_want);
+	int r = desired_routes(p, v, p->global->route_protocol, &want, &n_want);
 
 	if (r < 0) {
 		p->err = r;
@@ -1118,8 +1197,11 @@ static void plan_members(struct planner *p, const struct vrf_config *cfg, const 
 		const struct vrf_obs_link *master;
 
 		if (!m) {
-			problem(p, &v->where, "member '%s' of vrf '%s' does not exist",
-				v->members[i], v->name);
+			char what[96];
+
+			snprintf(what, sizeof(what), "member '%s' of vrf '%s' does not exist yet",
+				 v->members[i], v->name);
+			pending(p, VRF_PENDING_MEMBER, v->name, v->members[i], &v->where, what);
 			continue;
 		}
 		master = m->master ? vrf_state_link_by_index(p->state, m->master) : NULL;
@@ -1165,12 +1247,27 @@ static void check_route_devices(struct planner *p, const struct vrf_def *v)
 		char pfx[VRF_PREFIX_STRLEN];
 		bool member = false;
 
+		if (!r->dev[0] && route_pending(p, v, r)) {
+			char what[200], via[INET6_ADDRSTRLEN];
+
+			snprintf(what, sizeof(what), "route '%s' of vrf '%s': its gateway %s is not "
+				 "reachable until a member comes", vrf_prefix_format(&r->dst, pfx),
+				 v->name, vrf_addr_format(r->dst.family, &r->via, via));
+			warning(p, &r->where, "%s: pending", what);
+			if (!p->err)
+				p->err = vrf_pending_add(&p->plan->pending, VRF_PENDING_ROUTE, v->name,
+							 via, "gateway not reachable yet", &r->where);
+			continue;
+		}
 		if (!r->dev[0])
 			continue;
 		dl = vrf_state_link_by_name(p->state, r->dev);
 		if (!dl) {
-			problem(p, &r->where, "route '%s' of vrf '%s': device '%s' does not exist",
-				vrf_prefix_format(&r->dst, pfx), v->name, r->dev);
+			char what[160];
+
+			snprintf(what, sizeof(what), "route '%s' of vrf '%s': device '%s' does not "
+				 "exist yet", vrf_prefix_format(&r->dst, pfx), v->name, r->dev);
+			pending(p, VRF_PENDING_ROUTE, v->name, r->dev, &r->where, what);
 			continue;
 		}
 		for (size_t j = 0; j < v->n_members; j++)

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "model.h"
+#include "pending.h"
 
 /* ---- observed state --------------------------------------------------- */
 
@@ -163,6 +164,10 @@ struct vrf_plan {
 	struct vrf_step *steps;
 	size_t n_steps;
 	size_t cap;
+	/* What the config names that does not exist yet: left out of the
+	 * steps (a member, a route), or planned all the same (a bridge's
+	 * rules, which name it and work once it comes). */
+	struct vrf_pending_list pending;
 };
 
 void vrf_plan_free(struct vrf_plan *plan);
@@ -181,9 +186,13 @@ struct vrf_plan_opts {
 /*
  * Plan the steps that make the kernel match cfg. Auto tables are resolved
  * into cfg (the one field the planner writes). Problems that no step can fix
- * (a member that does not exist, a name taken by a non-VRF device, a table
- * another VRF uses, the lockout guard) are reported through log, every one of
- * them, and the result is -EINVAL with an empty plan.
+ * (a name taken by a non-VRF device, a table another VRF uses, a member
+ * that is another device's port, the lockout guard) are reported through
+ * log, every one of them, and the result is -EINVAL with an empty plan. A
+ * member, bridge or route device that does not exist is not a problem: it
+ * goes onto plan->pending, reported once as a warning at its file:line
+ * (with a did-you-mean among the devices that do exist), and everything
+ * else is planned; a later plan, once it exists, completes it.
  */
 int vrf_plan_apply(struct vrf_config *cfg, const struct vrf_state *state,
 		   const struct vrf_plan_opts *opts, struct vrf_plan *plan,

@@ -412,10 +412,113 @@ static void problems_are_all_reported(void **state)
 	add_link(&f->st, 7, "mgmt", false, 0, 0, 0, true);          /* not a VRF */
 	assert_int_equal(plan_up(f, false), -EINVAL);
 	assert_int_equal(f->plan.n_steps, 0);
+	/* What is missing is pending, not a problem; said all the same. */
 	assert_string_equal(f->log,
 		"vrfctl.conf:3: 'mgmt' exists and is not a VRF device\n"
-		"vrfctl.conf:3: member 'eth0' of vrf 'mgmt' does not exist\n"
-		"vrfctl.conf:6: route '10.20.30.0/24' of vrf 'mgmt': device 'eth0' does not exist\n");
+		"vrfctl.conf:3: member 'eth0' of vrf 'mgmt' does not exist yet: pending\n"
+		"vrfctl.conf:6: route '10.20.30.0/24' of vrf 'mgmt': device 'eth0' does not exist "
+		"yet: pending\n");
+}
+
+/*
+ * A member that is not there yet (a USB NIC, a VPN device): the VRF, its
+ * rules and its unreachable defaults all the same, the member and its route
+ * pending, each said once with where; a typo's did-you-mean; once it comes,
+ * the next plan completes it.
+ */
+static void missing_member_is_pending(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+
+	mgmt_config(&f->cfg);
+	f->cfg.vrfs[0].where = (struct vrf_where){ "vrfctl.conf", 3 };
+	f->cfg.vrfs[0].routes[0].where = (struct vrf_where){ "vrfctl.conf", 6 };
+	default_rules(&f->st);
+	add_link(&f->st, 1, "lo", false, 0, 0, 0, true);
+	assert_int_equal(plan_up(f, false), 0);
+	assert_string_equal(f->log,
+		"vrfctl.conf:3: member 'eth0' of vrf 'mgmt' does not exist yet: pending\n"
+		"vrfctl.conf:6: route '10.20.30.0/24' of vrf 'mgmt': device 'eth0' does not exist "
+		"yet: pending\n");
+	/* The plan of an empty host (empty_host_full_plan_in_order) but the member's steps. */
+	text = render(&f->plan);
+	assert_non_null(strstr(text, "ip link set mgmt up\n"
+			       "ip -4 route add unreachable default table 10 proto 118 metric 4278198272\n"));
+	assert_null(strstr(text, "eth0"));
+	free(text);
+	assert_int_equal(f->plan.pending.n, 2);
+	assert_int_equal(f->plan.pending.items[0].kind, VRF_PENDING_MEMBER);
+	assert_string_equal(f->plan.pending.items[0].vrf, "mgmt");
+	assert_string_equal(f->plan.pending.items[0].name, "eth0");
+	assert_int_equal(f->plan.pending.items[0].where.line, 3);
+	assert_int_equal(f->plan.pending.items[1].kind, VRF_PENDING_ROUTE);
+	assert_int_equal(f->plan.pending.items[1].where.line, 6);
+
+	/* A typo, with the device it likely means. */
+	vrf_plan_free(&f->plan);
+	f->log[0] = '\0';
+	add_link(&f->st, 2, "eht0", false, 0, 0, 0, true);
+	assert_int_equal(plan_up(f, false), 0);
+	assert_non_null(strstr(f->log, "vrfctl.conf:3: member 'eth0' of vrf 'mgmt' does not exist "
+			       "yet: pending (did you mean 'eht0'?)\n"));
+
+	/* It comes: the next plan is what a plan with it there always was. */
+	vrf_plan_free(&f->plan);
+	vrf_state_free(&f->st);
+	f->log[0] = '\0';
+	applied_state(&f->st);
+	f->st.links[1].master = 0;
+	assert_int_equal(plan_up(f, false), 0);
+	assert_plan(f, "ip link set eth0 master mgmt\n");
+	assert_int_equal(f->plan.pending.n, 0);
+	assert_string_equal(f->log, "");
+}
+
+/*
+ * A route through a gateway and no device, in a VRF whose member is not
+ * there: nothing in the table reaches the gateway, so the kernel would
+ * refuse the route and with it the apply; pending until a route of the
+ * table (the member's connected one) reaches it.
+ */
+static void route_via_missing_member_is_pending(void **state)
+{
+	struct fixture *f = *state;
+	struct vrf_def *v;
+	int family;
+
+	mgmt_config(&f->cfg);
+	v = &f->cfg.vrfs[0];
+	v->routes[0].dev[0] = '\0';
+	v->routes[0].dst = pfx("10.21.0.0/16");
+	v->routes[0].has_via = true;
+	v->routes[0].where = (struct vrf_where){ "vrfctl.conf", 7 };
+	v->where = (struct vrf_where){ "vrfctl.conf", 3 };
+	assert_int_equal(vrf_addr_parse("10.20.30.1", &family, &v->routes[0].via), 0);
+	applied_state(&f->st);
+	f->st.n_links = 1;                  /* eth0 (2) gone, and its connected route */
+	add_link(&f->st, 3, "uplink", false, 0, 0, 0, true);
+	add_link(&f->st, 5, "mgmt", true, 10, 0, GROUP, true);
+	f->st.routes[0].dst = pfx("10.99.0.0/24");
+	strcpy(f->st.routes[0].dev, "uplink");
+	f->st.routes[0].table = 254;
+	assert_int_equal(plan_up(f, false), 0);
+	assert_plan(f, "");
+	assert_string_equal(f->log,
+		"vrfctl.conf:3: member 'eth0' of vrf 'mgmt' does not exist yet: pending\n"
+		"vrfctl.conf:7: route '10.21.0.0/16' of vrf 'mgmt': its gateway 10.20.30.1 is not "
+		"reachable until a member comes: pending\n");
+	assert_int_equal(f->plan.pending.n, 2);
+	assert_int_equal(f->plan.pending.items[1].kind, VRF_PENDING_ROUTE);
+
+	/* The member back, its connected route in the table: the route is planned. */
+	vrf_plan_free(&f->plan);
+	vrf_state_free(&f->st);
+	f->log[0] = '\0';
+	applied_state(&f->st);
+	assert_int_equal(plan_up(f, false), 0);
+	assert_plan(f, "ip -4 route add 10.21.0.0/16 via 10.20.30.1 table 10 proto 118 metric 0\n");
+	assert_int_equal(f->plan.pending.n, 0);
 }
 
 static void table_of_another_vrf_is_refused(void **state)
@@ -927,21 +1030,31 @@ static void down_all_takes_bridge_rules(void **state)
 	free(text);
 }
 
-/* A bridge that is not there: the error says what to do; a bridge that is
- * someone else's port cannot be routed. */
-static void bridge_missing_or_enslaved_is_an_error(void **state)
+/*
+ * A bridge that is not there yet (Docker starts after vrfctl at boot):
+ * pending, and its rules planned all the same, since they name it and the
+ * kernel applies them the moment Docker makes it. A bridge that is someone
+ * else's port cannot be routed.
+ */
+static void bridge_missing_is_pending_enslaved_is_an_error(void **state)
 {
 	struct fixture *f = *state;
+	char *text;
 
 	sandbox_config(&f->cfg);
 	default_rules(&f->st);
 	add_link(&f->st, 2, "eth0", false, 0, 0, 0, true);
-	assert_int_equal(plan_up(f, false), -EINVAL);
-	assert_int_equal(f->plan.n_steps, 0);
+	assert_int_equal(plan_up(f, false), 0);
 	assert_string_equal(f->log,
-		"vrfctl.conf:1: bridge 'br-app' of vrf 'sandbox' does not exist: start Docker and "
-		"create its network first (docker network ls; a network's bridge is br- and the "
-		"first 12 characters of its id)\n");
+		"vrfctl.conf:1: bridge 'br-app' of vrf 'sandbox' does not exist yet: pending\n");
+	assert_int_equal(f->plan.pending.n, 1);
+	assert_int_equal(f->plan.pending.items[0].kind, VRF_PENDING_BRIDGE);
+	text = render(&f->plan);
+	assert_non_null(strstr(text, "ip -4 rule add pref 1502 iif br-app unreachable protocol 118\n"
+			       "ip -4 rule add pref 1500 iif br-app table local protocol 118\n"
+			       "ip -4 rule add pref 1501 iif br-app table 30 protocol 118\n"));
+	free(text);
+	vrf_plan_free(&f->plan);
 	f->log[0] = '\0';
 	add_link(&f->st, 4, "br-app", false, 0, 7, 0, true);
 	add_link(&f->st, 7, "other", false, 0, 0, 0, true);
@@ -1007,6 +1120,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(ipv6_route_metric_defaults_like_kernel, setup, teardown),
 		cmocka_unit_test_setup_teardown(via_route_without_dev_is_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(problems_are_all_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(missing_member_is_pending, setup, teardown),
+		cmocka_unit_test_setup_teardown(route_via_missing_member_is_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(table_of_another_vrf_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(member_of_foreign_vrf_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(lockout_guard_default_route_and_ssh, setup, teardown),
@@ -1026,7 +1141,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bridge_rules_unreachable_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(bridge_rules_in_line_then_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(down_all_takes_bridge_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(bridge_missing_or_enslaved_is_an_error, setup,
+		cmocka_unit_test_setup_teardown(bridge_missing_is_pending_enslaved_is_an_error, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(docker_bridge_as_member_warns, setup, teardown),
 		cmocka_unit_test(inverse_undoes_each_step),

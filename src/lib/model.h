@@ -54,6 +54,23 @@ struct vrf_prefix {
 	uint8_t len;
 };
 
+/*
+ * A Docker object by name, resolved through the Engine API
+ * (vrf_docker_resolve): a network to its bridge, a container (or the
+ * containers with a label, compose's services) to its addresses.
+ */
+enum vrf_docker_ref_kind {
+	VRF_DOCKER_NETWORK,
+	VRF_DOCKER_CONTAINER,        /* allow-from = container:NAME */
+	VRF_DOCKER_LABEL,            /* allow-from = label:KEY=VALUE */
+};
+
+struct vrf_docker_ref {
+	enum vrf_docker_ref_kind kind;
+	char *name;                  /* network or container name, or KEY=VALUE */
+	struct vrf_where where;
+};
+
 struct vrf_route_def {
 	struct vrf_prefix dst;
 	bool has_via;
@@ -75,6 +92,12 @@ struct vrf_def {
 	 * as the input interface, which they would not if it were enslaved. */
 	char (*bridges)[IFNAMSIZ];
 	size_t n_bridges;
+	/* `networks = NAME`: Docker networks by name, whose bridges the resolver
+	 * appends to bridges (the last n_resolved_bridges of them, dropped again
+	 * by the next resolution). */
+	struct vrf_docker_ref *networks;
+	size_t n_networks;
+	size_t n_resolved_bridges;
 	struct vrf_route_def *routes;
 	size_t n_routes;
 	bool unreachable_default;    /* default yes */
@@ -123,6 +146,15 @@ struct vrf_docker {
 	bool isolate_containers;
 	struct vrf_prefix *allow_from;
 	size_t n_allow_from;
+	/* `network = NAME` and `allow-from = container:NAME|label:K=V`: what the
+	 * resolver appends to bridges and allow_from (the last n_resolved_* of
+	 * them), as for a VRF's networks. */
+	struct vrf_docker_ref *networks;
+	size_t n_networks;
+	struct vrf_docker_ref *allow_from_refs;
+	size_t n_allow_from_refs;
+	size_t n_resolved_bridges;
+	size_t n_resolved_allow_from;
 	struct vrf_port_rule *host_allow;
 	size_t n_host_allow;
 	struct vrf_where where;
@@ -142,6 +174,9 @@ void vrf_global_init(struct vrf_global *global);
 
 /* The VRF called name, or NULL. */
 const struct vrf_def *vrf_config_find(const struct vrf_config *cfg, const char *name);
+
+/* Does the config name any Docker object (a network, a container, a label)? */
+bool vrf_config_names_docker(const struct vrf_config *cfg);
 
 /* Free everything the config owns; NULL-safe; leaves *cfg zeroed. */
 void vrf_config_free(struct vrf_config *cfg);

@@ -9,6 +9,7 @@
 #include "apply.h"
 #include "cmd.h"
 #include "config.h"
+#include "docker.h"
 #include "netlink.h"
 #include "nft.h"
 #include "plan.h"
@@ -95,14 +96,21 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 	struct vrf_nl *nl = NULL;
 	bool act = mode != MODE_PLAN && !o->dry_run, touch_nft;
 	struct nft_job nft = { 0 };
+	struct vrf_pending_list pending = { 0 };
+	bool nft_held = false;
 	int lock = -1, status = VRFCTL_EXIT_ERROR, r;
 
 	r = vrf_config_load(&cfg, o->config_path, &o->log);
 	if (r < 0)
 		goto out;
-	/* Checks that need the kernel but change nothing come before any change. */
-	if ((mode == MODE_APPLY || mode == MODE_PLAN) && vrf_nft_validate(&cfg.docker, &o->log) < 0)
+	/* Docker's names, and checks that need the kernel but change nothing,
+	 * come before any change; what is not there yet is pending. */
+	if ((mode == MODE_APPLY || mode == MODE_PLAN) &&
+	    (vrf_docker_refresh(&cfg, NULL, &pending, &o->log) < 0 ||
+	     vrf_nft_validate(&cfg.docker, &pending, &o->log) < 0)) {
+		vrf_err(&o->log, "out of memory");
 		goto out;
+	}
 	if (act && vrf_lock_acquire(o->state_dir, &lock, &o->log) < 0)
 		goto out;
 	r = vrf_nl_open(&nl);
@@ -136,25 +144,42 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 	}
 	if (r < 0)
 		goto out;
+	if (vrf_pending_merge(&pending, &plan.pending) < 0) {
+		vrf_err(&o->log, "out of memory");
+		goto out;
+	}
 	/* The table follows the config on apply; only down --all removes it. */
 	nft.docker = mode == MODE_APPLY || mode == MODE_PLAN ? &cfg.docker : NULL;
 	nft.log = &o->log;
 	/* The table belongs to the whole config: `apply VRF...` (the ifupdown
 	 * hook's, with a one-VRF config) and `down VRF...` leave it alone. */
 	touch_nft = mode == MODE_DOWN ? all : mode != MODE_DOWN_RULES && n_names == 0;
+	/* Built without a name of [docker]'s, the table would be half of what
+	 * the config says (a proxy's exception missing, a network unfiltered):
+	 * the one there stays until Docker answers for all of them. */
+	if (touch_nft && mode != MODE_DOWN && vrf_pending_docker_unresolved(&pending)) {
+		touch_nft = false;
+		nft_held = true;
+		vrf_warn(&o->log, "table inet " VRF_NFT_TABLE " left as it is: [docker] names what "
+			 "Docker does not have yet (pending)");
+	}
 	if (!act) {
-		int pending = 0;
+		int nft_differs = 0;
 
 		vrf_plan_write(&plan, stdout);
 		if (touch_nft) {
-			pending = nft_show_plan(nft.docker, &o->log, stdout);
-			if (pending < 0)
+			nft_differs = nft_show_plan(nft.docker, &o->log, stdout);
+			if (nft_differs < 0)
 				goto out;
 		}
-		if (plan.n_steps == 0 && !pending)
-			vrf_notice(&o->log, "nothing to change");
-		status = mode == MODE_PLAN && (plan.n_steps || pending) ? VRFCTL_EXIT_PENDING
-									 : VRFCTL_EXIT_OK;
+		vrfctl_pending_write(&pending, "# pending: ", stdout);
+		if (plan.n_steps == 0 && !nft_differs)
+			vrf_notice(&o->log, pending.n ? "nothing to change now; %zu part%s pending"
+						      : "nothing to change", pending.n,
+				   pending.n == 1 ? "" : "s");
+		status = mode != MODE_PLAN ? VRFCTL_EXIT_OK
+			 : plan.n_steps || nft_differs ? VRFCTL_EXIT_PENDING
+			 : pending.n || nft_held ? VRFCTL_EXIT_INCOMPLETE : VRFCTL_EXIT_OK;
 		goto out;
 	}
 	{
@@ -173,8 +198,15 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 	vrf_info(&o->log, "%zu change%s made%s", plan.n_steps, plan.n_steps == 1 ? "" : "s",
 		 !nft.changed ? "" : vrf_nft_wanted(nft.docker) ? ", and table inet vrfctl loaded"
 					       : ", and table inet vrfctl deleted");
+	/* Done what could be done: a supervisor's start succeeds, and the
+	 * rest follows on a later apply (or watch). */
+	if (pending.n)
+		vrf_notice(&o->log, "%zu part%s pending until %s (vrfctl status lists them)",
+			   pending.n, pending.n == 1 ? "" : "s",
+			   pending.n == 1 ? "it exists" : "they exist");
 	status = VRFCTL_EXIT_OK;
 out:
+	vrf_pending_free(&pending);
 	vrf_plan_free(&plan);
 	vrf_state_free(&state);
 	vrf_nl_close(nl);

@@ -13,6 +13,7 @@
 #include "bind.h"
 #include "cmd.h"
 #include "config.h"
+#include "docker.h"
 #include "json.h"
 #include "netlink.h"
 #include "nft.h"
@@ -28,6 +29,7 @@ struct view {
 	size_t n_counters;
 	bool have_table;
 	bool nft_denied;             /* no CAP_NET_ADMIN: the table cannot be read */
+	struct vrf_pending_list pending;   /* what the config names that is not there yet */
 };
 
 static const char *family_name(int family)
@@ -334,6 +336,7 @@ static int show(const struct view *v, FILE *out)
 		vrf_json_array_end(&j);
 		json_rules(v, &j);
 		json_nft(v, &j);
+		vrfctl_pending_json(&j, "pending", &v->pending);
 		vrf_json_object_end(&j);
 		return vrf_json_finish(&j);
 	}
@@ -343,6 +346,10 @@ static int show(const struct view *v, FILE *out)
 	if (!v->only) {
 		text_rules(v, out);
 		text_nft(v, out);
+	}
+	if (v->pending.n) {
+		fputs("pending (a later apply completes these once they exist):\n", out);
+		vrfctl_pending_write(&v->pending, "  ", out);
 	}
 	return fflush(out) == 0 ? 0 : -EIO;
 }
@@ -361,6 +368,30 @@ static void hold_first(void *data, int priority, const char *msg)
 		return;
 	h->priority = priority;
 	snprintf(h->text, sizeof(h->text), "%s", msg);
+}
+
+static void discard(void *data, int priority, const char *msg)
+{
+	(void)data, (void)priority, (void)msg;
+}
+
+/*
+ * What an apply would leave pending now: Docker's names resolved and the
+ * config planned as apply does, silently (plan and apply say it aloud).
+ * A config that does not plan (a problem that plan reports) shows none.
+ */
+static void collect_pending(struct view *v, struct vrf_config *cfg, const struct vrf_state *st)
+{
+	struct vrf_log quiet = { discard, NULL };
+	struct vrf_plan_opts popts = { .link_group = cfg->global.route_protocol };
+	struct vrf_plan plan = { 0 };
+
+	if (vrf_docker_refresh(cfg, NULL, &v->pending, &quiet) < 0 ||
+	    vrf_nft_validate(&cfg->docker, &v->pending, &quiet) < 0)
+		return;
+	if (vrf_plan_apply(cfg, st, &popts, &plan, &quiet) == 0)
+		vrf_pending_merge(&v->pending, &plan.pending);
+	vrf_plan_free(&plan);
 }
 
 int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv)
@@ -395,6 +426,7 @@ int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv)
 			goto out;
 		}
 	}
+	collect_pending(&v, &cfg, &st);
 	/* No table, or no nf_tables at all: nothing to count. Any user may ask
 	 * for the status, and all but the table is readable without privilege:
 	 * then the status says what it leaves out rather than report an error. */
@@ -409,6 +441,7 @@ int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv)
 	}
 	status = VRFCTL_EXIT_OK;
 out:
+	vrf_pending_free(&v.pending);
 	free(v.counters);
 	vrf_state_free(&st);
 	vrf_nl_close(nl);

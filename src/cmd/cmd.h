@@ -4,13 +4,18 @@
 
 #include <stdbool.h>
 
+#include <stdio.h>
+
+#include "json.h"
 #include "log.h"
+#include "pending.h"
 
 /* Exit statuses shared by every subcommand. */
 enum {
 	VRFCTL_EXIT_OK = 0,
 	VRFCTL_EXIT_ERROR = 1,
 	VRFCTL_EXIT_PENDING = 2,   /* plan: changes pending */
+	VRFCTL_EXIT_INCOMPLETE = 3, /* plan: nothing to change now, but parts wait for devices */
 };
 
 /* What the global options said; built by main, read by the subcommands. */
@@ -37,6 +42,11 @@ int vrfctl_cmd_plan(const struct vrfctl_opts *opts, int argc, char **argv);
 int vrfctl_cmd_down(const struct vrfctl_opts *opts, int argc, char **argv);
 int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv);
 int vrfctl_cmd_exec(const struct vrfctl_opts *opts, int argc, char **argv);
+
+/* The pending parts, one a line ("member eth9 of vrf mgmt (FILE:3): does not exist yet"). */
+void vrfctl_pending_write(const struct vrf_pending_list *list, const char *indent, FILE *out);
+/* The same as a JSON array under key: kind, name, vrf, reason, file, line. */
+void vrfctl_pending_json(struct vrf_json *j, const char *key, const struct vrf_pending_list *list);
 
 /* The stderr log hook both front-ends install: "PROG: message". */
 struct vrfctl_stderr_log {

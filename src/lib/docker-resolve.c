@@ -277,3 +277,36 @@ int vrf_docker_resolve(struct vrf_config *cfg, const struct vrf_docker_view *vie
 		resolve_allow_from(&r, d, &d->allow_from_refs[j]);
 	return r.err;
 }
+
+/* The first message of a call, kept as the reason for what stays pending. */
+struct first_msg {
+	char text[160];
+};
+
+static void keep_first(void *data, int priority, const char *msg)
+{
+	struct first_msg *m = data;
+
+	(void)priority;
+	if (!m->text[0])
+		snprintf(m->text, sizeof(m->text), "%s", strncmp(msg, "docker: ", 8) == 0 ? msg + 8
+											     : msg);
+}
+
+int vrf_docker_refresh(struct vrf_config *cfg, const char *socket,
+		       struct vrf_pending_list *pending, const struct vrf_log *log)
+{
+	struct vrf_docker_view view = { 0 };
+	struct first_msg why = { "" };
+	struct vrf_log keep = { keep_first, &why };
+	int r;
+
+	if (!vrf_config_names_docker(cfg))
+		return 0;
+	r = vrf_docker_observe(socket, &view, &keep);
+	if (r == -ENOMEM)
+		return r;
+	r = vrf_docker_resolve(cfg, r ? NULL : &view, why.text[0] ? why.text : NULL, pending, log);
+	vrf_docker_view_free(&view);
+	return r;
+}

@@ -121,6 +121,16 @@ int vrf_docker_resolve(struct vrf_config *cfg, const struct vrf_docker_view *vie
 		       const char *why, struct vrf_pending_list *pending,
 		       const struct vrf_log *log);
 
+/*
+ * Ask Docker (socket NULL: the default) and resolve: vrf_docker_observe,
+ * then vrf_docker_resolve with its view, or, when Docker cannot be asked,
+ * with why it cannot (its message, as a warning on each pending name).
+ * Nothing is asked when the config names no Docker object. What apply,
+ * plan, status and a watch loop's "something changed" call. 0 or -ENOMEM.
+ */
+int vrf_docker_refresh(struct vrf_config *cfg, const char *socket,
+		       struct vrf_pending_list *pending, const struct vrf_log *log);
+
 /* ---- events --------------------------------------------------------------- */
 
 /* One line of GET /events, reduced. */
@@ -157,8 +167,9 @@ int vrf_docker_events_open(const char *socket, struct vrf_docker_events **out,
  * them. Returns 1 when an event that matters arrived (re-resolve and
  * re-plan; several are one), 0 when not (timeout, or only the caller's fds
  * are ready), -EPIPE when the stream ended (the daemon stopped: resolve
- * again, which leaves Docker's parts pending, and reopen later), -EINTR on
- * a signal, -ENOMEM. Never a busy wait.
+ * again, which leaves Docker's parts pending, and reopen later),
+ * -ENOMEM. Never a busy wait. A signal does not end the wait: put a
+ * signalfd (or a self-pipe) among fds.
  */
 int vrf_docker_events_wait(struct vrf_docker_events *ev, struct pollfd *fds, size_t n_fds,
 			   int timeout_ms, const struct vrf_log *log);

@@ -33,6 +33,7 @@
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 
+#include "guess.h"
 #include "nft-int.h"
 #include "sock.h"
 
@@ -499,21 +500,35 @@ out:
 	return err;
 }
 
-int vrf_nft_validate(const struct vrf_docker *d, const struct vrf_log *log)
+int vrf_nft_validate(const struct vrf_docker *d, struct vrf_pending_list *pending,
+		     const struct vrf_log *log)
 {
+	struct if_nameindex *names = NULL;
 	int err = 0;
 
 	if (!vrf_nft_wanted(d))
 		return 0;
-	for (size_t i = 0; i < d->n_bridges; i++) {
+	for (size_t i = 0; i < d->n_bridges && !err; i++) {
+		struct vrf_guess g;
+
 		if (if_nametoindex(d->bridges[i]) != 0)
 			continue;
-		/* A bridge is Docker's to make: say so, and how to find its name. */
-		vrf_err(log, "%s:%u: bridge '%s' does not exist: start Docker and create the "
-			"network first (docker network ls)", d->where.file ? d->where.file : "?",
-			d->where.line, d->bridges[i]);
-		err = -ENODEV;
+		if (!names)
+			names = if_nameindex();
+		vrf_guess_init(&g, d->bridges[i]);
+		for (size_t k = 0; names && names[k].if_name; k++)
+			vrf_guess_try(&g, names[k].if_name);
+		/* A bridge is Docker's to make: say how to find its name. */
+		vrf_warn(log, "%s:%u: bridge '%s' does not exist yet (docker network ls; its "
+			 "rules are loaded all the same): pending%s%s%s",
+			 d->where.file ? d->where.file : "?", d->where.line, d->bridges[i],
+			 g.best ? " (did you mean '" : "", g.best ? g.best : "", g.best ? "'?)" : "");
+		if (pending)
+			err = vrf_pending_add(pending, VRF_PENDING_DOCKER_BRIDGE, NULL, d->bridges[i],
+					      "does not exist yet", &d->where);
 	}
+	if (names)
+		if_freenameindex(names);
 	return err;
 }
 
@@ -527,10 +542,8 @@ int vrf_nft_apply(const struct vrf_docker *d, const struct vrf_log *log)
 {
 	struct vrf_log quiet = { demote, (void *)log };
 	bool differs = true;
-	int err = vrf_nft_validate(d, log);
+	int err;
 
-	if (err < 0)
-		return err;
 	/*
 	 * Idempotent: when the kernel already holds exactly this table, send
 	 * nothing, so the drop counters keep counting across applies.

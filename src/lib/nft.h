@@ -49,6 +49,7 @@
 
 #include "log.h"
 #include "model.h"
+#include "pending.h"
 
 #define VRF_NFT_TABLE    "vrfctl"     /* family inet */
 #define VRF_NFT_PRIORITY (-10)        /* NF_IP_PRI_FILTER - 10 */
@@ -58,11 +59,15 @@
 bool vrf_nft_wanted(const struct vrf_docker *d);
 
 /*
- * What needs the kernel to check: every configured bridge must exist (apply
- * would otherwise filter a name nothing carries). Logs "FILE:LINE: bridge
- * 'X' does not exist" and returns -ENODEV; 0 when d is not wanted.
+ * What needs the kernel to check: a configured bridge that does not exist
+ * (Docker not started yet, its network not created yet) is pending, its
+ * rules loaded all the same: they match it by name, from the moment Docker
+ * makes it. Each one is logged as a warning, "FILE:LINE: bridge 'X' does
+ * not exist yet...: pending", with a did-you-mean among the interfaces
+ * there, and added to pending (may be NULL). 0, or -ENOMEM.
  */
-int vrf_nft_validate(const struct vrf_docker *d, const struct vrf_log *log);
+int vrf_nft_validate(const struct vrf_docker *d, struct vrf_pending_list *pending,
+		     const struct vrf_log *log);
 
 /*
  * The table as nft syntax, as `nft list table inet vrfctl` prints it right
@@ -95,13 +100,13 @@ int vrf_nft_batch_build(const struct vrf_docker *d, uint32_t seq, struct vrf_nft
 void vrf_nft_batch_free(struct vrf_nft_batch *b);
 
 /*
- * Make the kernel's table match d: validate, then compare (vrf_nft_drift,
+ * Make the kernel's table match d: compare (vrf_nft_drift,
  * its findings logged at LOG_DEBUG); when it differs, build, send, check
  * every reply. Nothing is sent when the table already matches, so counters
  * survive a re-apply. d NULL or not wanted: remove the table if it exists.
  * Returns 1 when it changed the kernel's table, 0 when it was already right.
  * No change is made on any error. -EOPNOTSUPP: nf_tables is not available
- * (logged as such); -ENODEV: a bridge is missing; -EPERM: not root.
+ * (logged as such); -EPERM: not root.
  */
 int vrf_nft_apply(const struct vrf_docker *d, const struct vrf_log *log);
 

@@ -40,6 +40,15 @@ int vrf_pending_merge(struct vrf_pending_list *list, const struct vrf_pending_li
 	return 0;
 }
 
+bool vrf_pending_docker_unresolved(const struct vrf_pending_list *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+		if (!list->items[i].vrf[0] && (list->items[i].kind == VRF_PENDING_NETWORK ||
+					       list->items[i].kind == VRF_PENDING_CONTAINER))
+			return true;
+	return false;
+}
+
 const char *vrf_pending_kind_name(enum vrf_pending_kind kind)
 {
 	switch (kind) {

@@ -12,6 +12,7 @@
  */
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "model.h"
@@ -44,6 +45,13 @@ int vrf_pending_add(struct vrf_pending_list *list, enum vrf_pending_kind kind, c
 
 /* Append every item of from; -ENOMEM (list as before) or 0. */
 int vrf_pending_merge(struct vrf_pending_list *list, const struct vrf_pending_list *from);
+
+/*
+ * Does the list hold a name of [docker]'s (a network, a container, a label)
+ * that did not resolve? Then the nftables table would be built without it,
+ * half of what the config says: it is left as it is instead.
+ */
+bool vrf_pending_docker_unresolved(const struct vrf_pending_list *list);
 
 /* "member", "bridge", "route", "docker-bridge", "network", "container". */
 const char *vrf_pending_kind_name(enum vrf_pending_kind kind);

@@ -80,10 +80,11 @@ bad 'allow = tcp 20-10' "bad.conf:3: allow 'tcp 20-10'"
 bad 'allow = tcp 20:10' "bad.conf:3: allow 'tcp 20:10'"
 bad 'allow = bogus 80' "bad.conf:3: allow 'bogus 80': unknown protocol 'bogus'"
 bad "allow = tcp $(seq -s, 1 65)" "bad.conf:3: allow"
+# A bridge that does not exist yet is pending (apply warns and goes on).
 printf '[docker]\nbridge = nosuchbr0\n' >"$TEST_TMP/bad.conf"
-out=$("$VRFCTL" -c "$TEST_TMP/bad.conf" apply 2>&1) && fail "a missing bridge was accepted"
-grep -q "bridge 'nosuchbr0' does not exist" <<<"$out" || fail "$out"
-[ "$(nft -a list table inet vrfctl)" = "$loaded" ] || fail "table changed by a missing bridge"
+out=$("$VRFCTL" -c "$TEST_TMP/bad.conf" plan 2>&1) && fail "plan of a missing bridge said in line"
+grep -q "bridge 'nosuchbr0' does not exist yet" <<<"$out" || fail "$out"
+[ "$(nft -a list table inet vrfctl)" = "$loaded" ] || fail "table changed by a plan"
 
 step "down --all removes our table and only it"
 out=$("$VRFCTL" -v -c "$conf" down --all 2>&1)

@@ -54,6 +54,26 @@ typedef int (*vrf_rtnl_fn)(const struct nlmsghdr *msg, void *data);
 int vrf_rtnl_talk(struct vrf_rtnl *rt, struct nlmsghdr *req, vrf_rtnl_fn fn,
 		  void (*restart)(void *data), void *data);
 
+/* ---- events ---------------------------------------------------------- */
+
+/*
+ * Make rt a listener (vrfctl watch): it joins rtnetlink's multicast groups
+ * (RTNLGRP_LINK, ...), n of them, with a receive queue large enough for a
+ * burst, and is then read only with vrf_rtnl_read_events. Such a socket
+ * asks nothing: its events would be taken for answers.
+ */
+int vrf_rtnl_subscribe(struct vrf_rtnl *rt, const unsigned *groups, size_t n);
+
+/* The socket's descriptor, to poll() for events. */
+int vrf_rtnl_fd(const struct vrf_rtnl *rt);
+
+/*
+ * Read every event queued, without waiting, each to fn (< 0 stops). The
+ * number read; -ENOBUFS when the kernel had to drop some because the queue
+ * was full (what they said is lost: assume anything changed); -errno.
+ */
+int vrf_rtnl_read_events(struct vrf_rtnl *rt, vrf_rtnl_fn fn, void *data);
+
 /* ---- answers --------------------------------------------------------- */
 
 /*

@@ -271,8 +271,10 @@ static void pending(struct planner *p, enum vrf_pending_kind kind, const char *v
 	int r;
 
 	vrf_guess_init(&g, dev);
+	/* Not a VRF: none can be a member, or a bridge ("sandbox0" is not "sandbox"). */
 	for (size_t i = 0; i < p->state->n_links; i++)
-		vrf_guess_try(&g, p->state->links[i].name);
+		if (!p->state->links[i].is_vrf)
+			vrf_guess_try(&g, p->state->links[i].name);
 	if (g.best)
 		snprintf(hint, sizeof(hint), " (did you mean '%s'?)", g.best);
 	warning(p, where, "%s: pending%s", what, hint);

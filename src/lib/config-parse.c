@@ -1,55 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The config parser. inih splits "key = value" lines; everything around it
- * is ours, through the line reader we hand to ini_parse_stream():
- *  - inih 55 as distributions build it gives the handler no line number, so
- *    the reader counts lines, and every message carries FILE:LINE;
- *  - inih reports only the first syntax error, so the reader checks each line
- *    itself and reports them all, passing inih only lines it accepts;
- *  - the reader reads [sections] itself, so a section without keys still
- *    counts ([vrf x] with no table is an error, not nothing);
- *  - it strips leading blanks, so an indented key is a key (inih would take it
- *    as a continuation of the previous value), and inline comments, so they
- *    work whatever INI_ALLOW_INLINE_COMMENTS the library was built with.
- * Values are checked as they come; what needs the whole config (tables used
- * twice, route devices that are not members, rule priorities) is checked
- * once every file is read. Every error is reported; the load fails once.
+ * Parsing the config: the section machine ([global], [vrf NAME], [docker]),
+ * each key's value checked and stored into the model as it comes. What a
+ * value cannot tell alone (tables used twice, rule priorities) is left to
+ * config-check.c, with what it needs kept in struct parse.
  */
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <netdb.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-
-#include <ini.h>
 
 #include "addr.h"
-#include "config.h"
-#include "json.h"
-#include "strmap.h"
+#include "config-int.h"
 
-enum section_kind { SEC_NONE, SEC_GLOBAL, SEC_VRF, SEC_DOCKER, SEC_SKIP };
-
-enum {
-	G_TCP_ACCEPT, G_UDP_ACCEPT, G_RAW_ACCEPT, G_PREF_L3MDEV, G_PREF_UNREACHABLE,
-	G_PREF_LOCAL, G_PREF_BRIDGE, G_TABLE_AUTO_RANGE, G_ROUTE_PROTOCOL, G_N
-};
-enum { V_TABLE, V_MEMBERS, V_BRIDGES, V_ROUTE, V_UNREACHABLE_DEFAULT, V_N };
-enum { D_BRIDGE, D_ALLOW, D_ISOLATE, D_ALLOW_FROM, D_HOST_ALLOW, D_N };
-
-struct key_def {
-	const char *name;
-	int id;
-	bool repeatable;             /* repeating adds; otherwise once only */
-};
-
-static const struct key_def global_keys[] = {
+const struct key_def vrf_config_global_keys[] = {
 	{ "tcp-l3mdev-accept",     G_TCP_ACCEPT,       false },
 	{ "udp-l3mdev-accept",     G_UDP_ACCEPT,       false },
 	{ "raw-l3mdev-accept",     G_RAW_ACCEPT,       false },
@@ -80,149 +48,7 @@ static const struct key_def docker_keys[] = {
 	{ NULL, 0, false },
 };
 
-/* What the model does not keep but the checks after the last file need. */
-struct vrf_aux {
-	struct vrf_where seen[V_N];  /* where each once-only key was set */
-	struct vrf_where *member_where;   /* parallel to the members */
-	size_t n_member_where;
-	struct vrf_where *bridge_where;   /* parallel to the bridges */
-	size_t n_bridge_where;
-	char **route_text;                /* each route as written, for messages */
-	size_t n_route_text;
-};
-
-/* An error waiting to be reported, so that they come out in file order. */
-struct pending {
-	size_t file;                 /* index in cfg->files */
-	unsigned line;
-	size_t seq;                  /* same line: in the order found */
-	char *text;
-};
-
-struct parse {
-	struct vrf_config *cfg;
-	const struct vrf_log *log;
-	unsigned errors;
-	bool enomem;
-	struct pending *pending;
-	size_t n_pending;
-
-	/* The file being read, for the line reader. */
-	FILE *f;
-	char *buf;
-	size_t cap;
-	int read_errno;
-	const char *file;            /* owned by cfg->files */
-	unsigned line;
-
-	/* The section the next key belongs to. */
-	enum section_kind sec;
-	char label[64];              /* "vrf mgmt", for messages */
-	struct vrf_def *vrf;         /* SEC_VRF: in cfg->vrfs or &scratch */
-	struct vrf_aux *aux;
-
-	/* A [vrf] whose name was refused still has its keys checked, here. */
-	struct vrf_def scratch;
-	struct vrf_aux scratch_aux;
-
-	struct vrf_aux *auxs;        /* parallel to cfg->vrfs */
-	struct vrf_strmap vrf_index;     /* VRF name -> its place in cfg->vrfs */
-	struct vrf_strmap member_index;  /* member or bridge -> the place of its VRF */
-	struct vrf_where seen_global[G_N];
-	struct vrf_where seen_docker[D_N];
-	struct vrf_where *bridge_where;
-};
-
-/* ---- reporting ------------------------------------------------------------ */
-
-static void out_of_memory(struct parse *p)
-{
-	/* Once: after the first failure the rest is noise. */
-	if (!p->enomem)
-		vrf_err(p->log, "out of memory");
-	p->enomem = true;
-}
-
-/*
- * Errors are held back and reported in file and line order: the checks that
- * need the whole config run after the last line, but a reader wants the
- * messages in the order of the file.
- */
-__attribute__((format(printf, 3, 4)))
-static void error_at(struct parse *p, struct vrf_where where, const char *fmt, ...)
-{
-	struct pending *more = realloc(p->pending, (p->n_pending + 1) * sizeof(*more));
-	char msg[900];
-	size_t file = 0;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	p->errors++;
-	while (file < p->cfg->n_files && p->cfg->files[file] != where.file)
-		file++;
-	if (more) {
-		p->pending = more;
-		more = &p->pending[p->n_pending];
-		if (asprintf(&more->text, "%s:%u: %s", where.file, where.line, msg) >= 0) {
-			more->file = file;
-			more->line = where.line;
-			more->seq = p->n_pending++;
-			return;
-		}
-	}
-	/* Without memory to hold it, say it now rather than never. */
-	vrf_err(p->log, "%s:%u: %s", where.file, where.line, msg);
-	out_of_memory(p);
-}
-
-static int cmp_pending(const void *a, const void *b)
-{
-	const struct pending *x = a, *y = b;
-
-	if (x->file != y->file)
-		return x->file < y->file ? -1 : 1;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static void flush_errors(struct parse *p)
-{
-	if (p->n_pending)
-		qsort(p->pending, p->n_pending, sizeof(*p->pending), cmp_pending);
-	for (size_t i = 0; i < p->n_pending; i++) {
-		vrf_err(p->log, "%s", p->pending[i].text);
-		free(p->pending[i].text);
-	}
-	free(p->pending);
-	p->pending = NULL;
-	p->n_pending = 0;
-}
-
-static struct vrf_where here(const struct parse *p)
-{
-	return (struct vrf_where){ .file = p->file, .line = p->line };
-}
-
-#define perr(p, ...) error_at((p), here(p), __VA_ARGS__)
-
-/* Append one zeroed element to *arr of *n; false (reported) when out of memory. */
-static bool grow(struct parse *p, void *arr, size_t *n, size_t size)
-{
-	void **parr = arr;
-	char *bigger = realloc(*parr, (*n + 1) * size);
-
-	if (!bigger) {
-		out_of_memory(p);
-		return false;
-	}
-	memset(bigger + *n * size, 0, size);
-	*parr = bigger;
-	(*n)++;
-	return true;
-}
+/* ---- suggestions ------------------------------------------------------------ */
 
 /* Edit distance (with swaps), for "did you mean"; long words are never close. */
 static size_t distance(const char *a, const char *b)
@@ -959,8 +785,7 @@ static void vrf_section(struct parse *p, const char *name)
 	p->sec = SEC_VRF;
 }
 
-/* The text between '[' and ']'. */
-static void section(struct parse *p, char *text)
+void vrf_config_section(struct parse *p, char *text)
 {
 	static const struct key_def names[] = {
 		{ .name = "global" }, { .name = "vrf" }, { .name = "docker" }, { .name = NULL },
@@ -1014,7 +839,8 @@ static const char *home_of(const char *key)
 		const char *section;
 		const struct key_def *keys;
 	} homes[] = {
-		{ "global", global_keys }, { "vrf NAME", vrf_keys }, { "docker", docker_keys },
+		{ "global", vrf_config_global_keys }, { "vrf NAME", vrf_keys },
+		{ "docker", docker_keys },
 	};
 
 	for (size_t h = 0; h < sizeof(homes) / sizeof(homes[0]); h++)
@@ -1024,7 +850,7 @@ static const char *home_of(const char *key)
 	return NULL;
 }
 
-static int on_key(void *user, const char *section_name, const char *key, const char *value)
+int vrf_config_on_key(void *user, const char *section_name, const char *key, const char *value)
 {
 	struct parse *p = user;
 	const struct key_def *keys;
@@ -1036,7 +862,7 @@ static int on_key(void *user, const char *section_name, const char *key, const c
 	if (p->enomem || p->sec == SEC_SKIP)
 		return 1;
 	switch (p->sec) {
-	case SEC_GLOBAL: keys = global_keys; seen = p->seen_global; break;
+	case SEC_GLOBAL: keys = vrf_config_global_keys; seen = p->seen_global; break;
 	case SEC_VRF: keys = vrf_keys; seen = p->aux->seen; break;
 	case SEC_DOCKER: keys = docker_keys; seen = p->seen_docker; break;
 	default:
@@ -1077,535 +903,15 @@ static int on_key(void *user, const char *section_name, const char *key, const c
 	return 1;
 }
 
-/* ---- reading a file --------------------------------------------------------- */
-
-static char *trim(char *s)
+void vrf_config_parse_free(struct parse *p)
 {
-	char *e;
-
-	s += strspn(s, " \t\r\n\f\v");
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-/*
- * inih's reader: one physical line per call, never more than one, so
- * p->line is the line of whatever the handler is called for next.
- */
-static char *read_line(char *str, int num, void *stream)
-{
-	struct parse *p = stream;
-	ssize_t len = getline(&p->buf, &p->cap, p->f);
-	char *s, *c;
-	size_t n;
-
-	if (len < 0) {
-		if (ferror(p->f))
-			p->read_errno = errno ? errno : EIO;
-		return NULL;
-	}
-	p->line++;
-	strcpy(str, "\n");   /* what inih sees for anything it need not */
-	s = p->buf;
-	if (p->line == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
-		s += 3;
-	s += strspn(s, " \t");
-	if (*s == ';' || *s == '#')
-		return str;
-	/* Inline comments start at a ';' or '#' after a blank, as in inih. */
-	for (c = s; *c; c++) {
-		if ((*c == ';' || *c == '#') && c > s && (c[-1] == ' ' || c[-1] == '\t')) {
-			*c = '\0';
-			break;
-		}
-	}
-	s = trim(s);
-	if (*s == '\0')
-		return str;
-	if (*s == '[') {
-		c = strchr(s, ']');
-		if (!c || c[1]) {
-			perr(p, c ? "syntax error: '%s' has text after ']'" :
-			     "syntax error: '%s' has no closing ']'", s);
-			/* Its keys would land in the previous section: skip them. */
-			p->sec = SEC_SKIP;
-			return str;
-		}
-		*c = '\0';
-		section(p, s + 1);
-		return str;
-	}
-	/* KEY = VALUE, or KEY: VALUE as inih also allows. */
-	n = strcspn(s, "=:");
-	if (!s[n] || n == 0) {
-		perr(p, "syntax error: '%s' is not KEY = VALUE", s);
-		return str;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_' &&
-		    !(isblank((unsigned char)s[i]) && s[i + strspn(s + i, " \t")] == s[n])) {
-			perr(p, "syntax error: '%s' is not KEY = VALUE", s);
-			return str;
-		}
-	}
-	if (strlen(s) + 2 > (size_t)num) {
-		perr(p, "line too long (more than %d characters)", num - 2);
-		return str;
-	}
-	snprintf(str, (size_t)num, "%s\n", s);
-	return str;
-}
-
-static int parse_file(struct parse *p, const char *path)
-{
-	struct vrf_config *cfg = p->cfg;
-	char *name = NULL;
-	size_t n = cfg->n_files;
-	int r = 0;
-
-	/* "-": the config comes on standard input (the ifupdown hook pipes one). */
-	p->f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
-	if (!p->f) {
-		r = -errno;
-		flush_errors(p);
-		vrf_err(p->log, "%s: %s", path, strerror(-r));
-		goto out;
-	}
-	name = strdup(p->f == stdin ? "(stdin)" : path);
-	if (!name || !grow(p, &cfg->files, &n, sizeof(char *))) {
-		out_of_memory(p);
-		r = -ENOMEM;
-		goto out;
-	}
-	cfg->files[n - 1] = name;
-	cfg->n_files = n;
-	name = NULL;
-	p->file = cfg->files[n - 1];
-	p->line = 0;
-	p->read_errno = 0;
-	/* A file starts outside any section: [global] does not carry over. */
-	p->sec = SEC_NONE;
-	r = ini_parse_stream(read_line, p, on_key, p);
-	if (p->read_errno) {
-		r = -p->read_errno;
-		flush_errors(p);
-		vrf_err(p->log, "%s: %s", path, strerror(-r));
-	} else if (p->enomem || r == -2) {
-		out_of_memory(p);
-		r = -ENOMEM;
-	} else if (r != 0) {
-		/* The reader passes inih only lines it accepts; should not happen. */
-		error_at(p, (struct vrf_where){ .file = p->file, .line = (unsigned)r },
-			 "syntax error");
-		r = 0;
-	}
-out:
-	free(name);
-	if (p->f && p->f != stdin)
-		fclose(p->f);
-	p->f = NULL;
-	return r;
-}
-
-/* ---- checks over the whole config ------------------------------------------ */
-
-/* Where the first of these [global] keys that was given was set. */
-static struct vrf_where first_seen(const struct parse *p, const int *keys, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p->seen_global[keys[i]].line)
-			return p->seen_global[keys[i]];
-	return p->seen_global[keys[0]];
-}
-
-/* Does pref fall among a bridge's three priorities from base? */
-static bool clash(uint32_t pref, uint32_t base)
-{
-	return pref >= base && pref <= base + 2;
-}
-
-static void check_prefs(struct parse *p)
-{
-	const struct vrf_global *g = &p->cfg->global;
-	const struct {
-		uint32_t lo, hi;
-		int lo_key, hi_key;
-	} pairs[] = {
-		{ g->pref_l3mdev, g->pref_unreachable, G_PREF_L3MDEV, G_PREF_UNREACHABLE },
-		{ g->pref_unreachable, g->pref_local, G_PREF_UNREACHABLE, G_PREF_LOCAL },
-	};
-	bool bridges = p->seen_global[G_PREF_BRIDGE].line != 0;
-
-	/* l3mdev, then unreachable, then local: each must see what the previous
-	 * misses. At one priority vrfctl adds them in that order. */
-	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
-		struct vrf_where w = p->seen_global[pairs[i].hi_key];
-
-		if (pairs[i].lo <= pairs[i].hi)
-			continue;
-		if (!w.line)
-			w = p->seen_global[pairs[i].lo_key];
-		error_at(p, w, "%s %u must not be above %s %u", global_keys[pairs[i].lo_key].name,
-			 pairs[i].lo, global_keys[pairs[i].hi_key].name, pairs[i].hi);
-	}
-	/*
-	 * Where bridges are used or the key is set: a bridge's three rules take
-	 * bridge-rule-pref and the two above it (its first looks up the local
-	 * table itself); sharing a priority with the layout's rules would leave
-	 * their order to the order they were added in.
-	 */
 	for (size_t v = 0; v < p->cfg->n_vrfs; v++)
-		bridges |= p->cfg->vrfs[v].n_bridges > 0;
-	if (!bridges)
-		return;
-	if (g->pref_bridge + 2 > VRF_MAX_RULE_PREF || clash(g->pref_l3mdev, g->pref_bridge) ||
-	    clash(g->pref_unreachable, g->pref_bridge) || clash(g->pref_local, g->pref_bridge))
-		error_at(p, first_seen(p, (const int[]){ G_PREF_BRIDGE, G_PREF_L3MDEV,
-			 G_PREF_UNREACHABLE, G_PREF_LOCAL }, 4), "bridge-rule-pref %u: the bridges' rules "
-			 "take %u-%u, which must be below %u and clear of l3mdev-rule-pref %u, "
-			 "unreachable-rule-pref %u and local-rule-pref %u", g->pref_bridge,
-			 g->pref_bridge, g->pref_bridge + 2, VRF_MAX_RULE_PREF + 1, g->pref_l3mdev,
-			 g->pref_unreachable, g->pref_local);
-}
-
-static bool same_prefix(const struct vrf_prefix *a, const struct vrf_prefix *b)
-{
-	return a->family == b->family && a->len == b->len &&
-	       memcmp(&a->addr, &b->addr, vrf_addr_len(a->family)) == 0;
-}
-
-static void check_vrf(struct parse *p, size_t v)
-{
-	const struct vrf_config *cfg = p->cfg;
-	const struct vrf_def *vrf = &cfg->vrfs[v];
-	const struct vrf_aux *aux = &p->auxs[v];
-
-	if (!aux->seen[V_TABLE].line)
-		error_at(p, vrf->where, "[vrf %s] has no table (table = N or auto)", vrf->name);
-	for (size_t o = 0; vrf->table && o < v; o++) {
-		if (cfg->vrfs[o].table == vrf->table) {
-			error_at(p, aux->seen[V_TABLE], "table %u already used by vrf '%s' at %s:%u",
-				 vrf->table, cfg->vrfs[o].name, p->auxs[o].seen[V_TABLE].file,
-				 p->auxs[o].seen[V_TABLE].line);
-			break;
-		}
-	}
-	for (size_t m = 0; m < vrf->n_members; m++)
-		if (vrf_strmap_get(&p->vrf_index, vrf->members[m], NULL))
-			error_at(p, aux->member_where[m], "member '%s' is a vrf", vrf->members[m]);
-	for (size_t b = 0; b < vrf->n_bridges; b++)
-		if (vrf_strmap_get(&p->vrf_index, vrf->bridges[b], NULL))
-			error_at(p, aux->bridge_where[b], "bridge '%s' is a vrf", vrf->bridges[b]);
-	for (size_t r = 0; r < vrf->n_routes; r++) {
-		const struct vrf_route_def *route = &vrf->routes[r];
-
-		/* A dev outside `members` may still be the VRF's port (enslaved by
-		 * ifupdown-ng's vrf-member): only the kernel knows, so the planner
-		 * checks it and warns. */
-		/* The kernel keys a route by destination and metric: a second one fails. */
-		for (size_t o = 0; o < r; o++) {
-			const struct vrf_route_def *other = &vrf->routes[o];
-
-			if (same_prefix(&route->dst, &other->dst) && route->metric == other->metric) {
-				error_at(p, route->where, "route '%s': same destination and metric "
-					 "as the route at %s:%u", aux->route_text[r],
-					 other->where.file, other->where.line);
-				break;
-			}
-		}
-	}
-}
-
-/* ---- loading ------------------------------------------------------------------ */
-
-/*
- * Once a bridge is a VRF's port, the kernel shows the VRF as the input
- * interface of what the host receives from it, so host-allow's rules (which
- * match the bridge) would filter nothing. Refuse rather than pretend, and
- * say what works: the VRF's bridges key, which leaves the bridge out.
- */
-static void check_bridges_in_vrfs(struct parse *p)
-{
-	const struct vrf_config *cfg = p->cfg;
-	const struct vrf_docker *d = &cfg->docker;
-
-	if (!d->n_host_allow)
-		return;
-	for (size_t b = 0; b < d->n_bridges; b++)
-		for (size_t v = 0; v < cfg->n_vrfs; v++)
-			for (size_t m = 0; m < cfg->vrfs[v].n_members; m++)
-				if (strcmp(cfg->vrfs[v].members[m], d->bridges[b]) == 0)
-					error_at(p, p->bridge_where[b], "bridge '%s' is a member of "
-						 "vrf '%s': host-allow cannot filter it there (the "
-						 "kernel shows the VRF as the input interface); "
-						 "write 'bridges = %s' in [vrf %s] instead",
-						 d->bridges[b], cfg->vrfs[v].name, d->bridges[b],
-						 cfg->vrfs[v].name);
-}
-
-int vrf_config_load_files(struct vrf_config *cfg, const char *const *paths, size_t n,
-			  const struct vrf_log *log)
-{
-	struct parse p = { .cfg = cfg, .log = log };
-	int r = 0;
-
-	memset(cfg, 0, sizeof(*cfg));
-	vrf_global_init(&cfg->global);
-	for (size_t i = 0; i < n && r == 0; i++)
-		r = parse_file(&p, paths[i]);
-	if (r == 0 && !p.enomem) {
-		check_prefs(&p);
-		for (size_t v = 0; v < cfg->n_vrfs; v++)
-			check_vrf(&p, v);
-		check_bridges_in_vrfs(&p);
-	}
-	flush_errors(&p);
-	if (r == 0 && p.enomem)
-		r = -ENOMEM;
-	else if (r == 0 && p.errors)
-		r = -EINVAL;
-
-	for (size_t v = 0; v < cfg->n_vrfs; v++)
-		aux_free(&p.auxs[v]);
-	free(p.auxs);
-	vrf_strmap_free(&p.vrf_index);
-	vrf_strmap_free(&p.member_index);
-	scratch_reset(&p);
-	free(p.bridge_where);
-	free(p.buf);
-	if (r < 0)
-		vrf_config_free(cfg);
-	return r;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool is_conf_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".conf") == 0;
-}
-
-int vrf_config_load_dir(struct vrf_config *cfg, const char *file, const char *dir,
-			const struct vrf_log *log)
-{
-	char **paths = NULL;
-	size_t n = 0, first;
-	DIR *d = NULL;
-	struct dirent *de;
-	struct stat st;
-	int r = 0;
-
-	memset(cfg, 0, sizeof(*cfg));
-	vrf_global_init(&cfg->global);
-	/* Missing is fine; anything else, fopen says why. */
-	if (file && (stat(file, &st) == 0 || errno != ENOENT)) {
-		paths = malloc(sizeof(char *));
-		if (!paths || !(paths[0] = strdup(file))) {
-			r = -ENOMEM;
-			vrf_err(log, "out of memory");
-			goto out;
-		}
-		n = 1;
-	}
-	first = n;
-	if (dir && !(d = opendir(dir)) && errno != ENOENT && errno != ENOTDIR) {
-		r = -errno;
-		vrf_err(log, "%s: %s", dir, strerror(-r));
-		goto out;
-	}
-	while (d && (errno = 0, de = readdir(d))) {
-		char *path;
-		char **more;
-
-		if (!is_conf_name(de->d_name))
-			continue;
-		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
-			r = -ENOMEM;
-			vrf_err(log, "out of memory");
-			goto out;
-		}
-		/* A directory or a fifo named x.conf is not a config file; a dangling
-		 * link is kept so that opening it reports the problem. */
-		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-			free(path);
-			continue;
-		}
-		more = realloc(paths, (n + 1) * sizeof(char *));
-		if (!more) {
-			free(path);
-			r = -ENOMEM;
-			vrf_err(log, "out of memory");
-			goto out;
-		}
-		paths = more;
-		paths[n++] = path;
-	}
-	if (d && errno) {
-		r = -errno;
-		vrf_err(log, "%s: %s", dir, strerror(-r));
-		goto out;
-	}
-	/* The main file stays first; the directory's files in byte order. */
-	if (n > first)
-		qsort(paths + first, n - first, sizeof(char *), cmp_str);
-	r = vrf_config_load_files(cfg, (const char *const *)paths, n, log);
-out:
-	if (d)
-		closedir(d);
-	for (size_t i = 0; i < n; i++)
-		free(paths[i]);
-	free(paths);
-	return r;
-}
-
-int vrf_config_load(struct vrf_config *cfg, const char *path, const struct vrf_log *log)
-{
-	if (!path)
-		return vrf_config_load_dir(cfg, VRF_CONFIG_FILE, VRF_CONFIG_DIR, log);
-	return vrf_config_load_files(cfg, &path, 1, log);
-}
-
-/* ---- JSON ------------------------------------------------------------------------ */
-
-static void json_tristate(struct vrf_json *j, const char *key, enum vrf_tristate t)
-{
-	if (t == VRF_UNSET)
-		vrf_json_null(j, key);
-	else
-		vrf_json_bool(j, key, t == VRF_YES);
-}
-
-static void json_port_rules(struct vrf_json *j, const char *key,
-			    const struct vrf_port_rule *rules, size_t n)
-{
-	vrf_json_array_begin(j, key);
-	for (size_t i = 0; i < n; i++) {
-		vrf_json_object_begin(j, NULL);
-		vrf_json_uint(j, "protocol", rules[i].proto);
-		vrf_json_string(j, "protocol_name", vrf_proto_name(rules[i].proto));
-		vrf_json_array_begin(j, "ports");
-		for (size_t k = 0; k < rules[i].n_ports; k++) {
-			vrf_json_object_begin(j, NULL);
-			vrf_json_uint(j, "lo", rules[i].ports[k].lo);
-			vrf_json_uint(j, "hi", rules[i].ports[k].hi);
-			vrf_json_object_end(j);
-		}
-		vrf_json_array_end(j);
-		vrf_json_object_end(j);
-	}
-	vrf_json_array_end(j);
-}
-
-static void json_vrf(struct vrf_json *j, const struct vrf_def *vrf)
-{
-	char buf[VRF_PREFIX_STRLEN];
-
-	vrf_json_object_begin(j, NULL);
-	vrf_json_string(j, "name", vrf->name);
-	if (vrf->table_auto)
-		vrf_json_string(j, "table", "auto");
-	else
-		vrf_json_uint(j, "table", vrf->table);
-	vrf_json_array_begin(j, "members");
-	for (size_t i = 0; i < vrf->n_members; i++)
-		vrf_json_string(j, NULL, vrf->members[i]);
-	vrf_json_array_end(j);
-	vrf_json_array_begin(j, "bridges");
-	for (size_t i = 0; i < vrf->n_bridges; i++)
-		vrf_json_string(j, NULL, vrf->bridges[i]);
-	vrf_json_array_end(j);
-	vrf_json_array_begin(j, "routes");
-	for (size_t i = 0; i < vrf->n_routes; i++) {
-		const struct vrf_route_def *route = &vrf->routes[i];
-
-		vrf_json_object_begin(j, NULL);
-		vrf_json_string(j, "dst", vrf_prefix_format(&route->dst, buf));
-		vrf_json_string(j, "via", route->has_via ?
-				vrf_addr_format(route->dst.family, &route->via, buf) : NULL);
-		vrf_json_string(j, "dev", route->dev[0] ? route->dev : NULL);
-		if (route->has_metric)
-			vrf_json_uint(j, "metric", route->metric);
-		else
-			vrf_json_null(j, "metric");
-		vrf_json_object_end(j);
-	}
-	vrf_json_array_end(j);
-	vrf_json_bool(j, "unreachable_default", vrf->unreachable_default);
-	vrf_json_object_end(j);
-}
-
-static void json_docker(struct vrf_json *j, const struct vrf_docker *d)
-{
-	char buf[VRF_PREFIX_STRLEN];
-
-	if (!d->present) {
-		vrf_json_null(j, "docker");
-		return;
-	}
-	vrf_json_object_begin(j, "docker");
-	vrf_json_array_begin(j, "bridges");
-	for (size_t i = 0; i < d->n_bridges; i++)
-		vrf_json_string(j, NULL, d->bridges[i]);
-	vrf_json_array_end(j);
-	json_port_rules(j, "allow", d->allow, d->n_allow);
-	vrf_json_bool(j, "isolate_containers", d->isolate_containers);
-	vrf_json_array_begin(j, "allow_from");
-	for (size_t i = 0; i < d->n_allow_from; i++)
-		vrf_json_string(j, NULL, vrf_prefix_format(&d->allow_from[i], buf));
-	vrf_json_array_end(j);
-	json_port_rules(j, "host_allow", d->host_allow, d->n_host_allow);
-	vrf_json_object_end(j);
-}
-
-void vrf_config_json(struct vrf_json *j, const char *key, const struct vrf_config *cfg)
-{
-	const struct vrf_global *g = &cfg->global;
-
-	vrf_json_object_begin(j, key);
-	vrf_json_array_begin(j, "files");
-	for (size_t i = 0; i < cfg->n_files; i++)
-		vrf_json_string(j, NULL, cfg->files[i]);
-	vrf_json_array_end(j);
-
-	vrf_json_object_begin(j, "global");
-	json_tristate(j, "tcp_l3mdev_accept", g->tcp_l3mdev_accept);
-	json_tristate(j, "udp_l3mdev_accept", g->udp_l3mdev_accept);
-	json_tristate(j, "raw_l3mdev_accept", g->raw_l3mdev_accept);
-	vrf_json_uint(j, "l3mdev_rule_pref", g->pref_l3mdev);
-	vrf_json_uint(j, "unreachable_rule_pref", g->pref_unreachable);
-	vrf_json_uint(j, "local_rule_pref", g->pref_local);
-	vrf_json_uint(j, "bridge_rule_pref", g->pref_bridge);
-	vrf_json_object_begin(j, "table_auto_range");
-	vrf_json_uint(j, "lo", g->table_auto_min);
-	vrf_json_uint(j, "hi", g->table_auto_max);
-	vrf_json_object_end(j);
-	vrf_json_uint(j, "route_protocol", g->route_protocol);
-	vrf_json_object_end(j);
-
-	vrf_json_array_begin(j, "vrfs");
-	for (size_t i = 0; i < cfg->n_vrfs; i++)
-		json_vrf(j, &cfg->vrfs[i]);
-	vrf_json_array_end(j);
-
-	json_docker(j, &cfg->docker);
-	vrf_json_object_end(j);
-}
-
-int vrf_config_write_json(const struct vrf_config *cfg, FILE *out)
-{
-	struct vrf_json j;
-	int r;
-
-	vrf_json_init(&j, out, true);
-	vrf_config_json(&j, NULL, cfg);
-	r = vrf_json_finish(&j);
-	/* -EINVAL would be a bug here: the calls above are balanced. */
-	return r < 0 ? -EIO : 0;
+		aux_free(&p->auxs[v]);
+	free(p->auxs);
+	p->auxs = NULL;
+	vrf_strmap_free(&p->vrf_index);
+	vrf_strmap_free(&p->member_index);
+	scratch_reset(p);
+	free(p->bridge_where);
+	p->bridge_where = NULL;
 }

@@ -8,6 +8,7 @@
 
 #include "addr.h"
 #include "config.h"
+#include "proto.h"
 
 static void json_tristate(struct vrf_json *j, const char *key, enum vrf_tristate t)
 {

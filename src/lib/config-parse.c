@@ -16,6 +16,7 @@
 
 #include "addr.h"
 #include "config-int.h"
+#include "proto.h"
 
 const struct key_def vrf_config_global_keys[] = {
 	{ "tcp-l3mdev-accept",     G_TCP_ACCEPT,       false },
@@ -537,24 +538,6 @@ static void vrf_key(struct parse *p, int id, const char *key, const char *value)
 
 /* ---- [docker] ------------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	uint8_t proto;
-} protocols[] = {
-	/* Known without /etc/protocols, which minimal systems lack. */
-	{ "icmp", 1 }, { "igmp", 2 }, { "tcp", 6 }, { "udp", 17 }, { "dccp", 33 },
-	{ "gre", 47 }, { "esp", 50 }, { "ah", 51 }, { "ipv6-icmp", 58 }, { "icmpv6", 58 },
-	{ "ospf", 89 }, { "sctp", 132 }, { "udplite", 136 },
-};
-
-const char *vrf_proto_name(uint8_t proto)
-{
-	for (size_t i = 0; i < sizeof(protocols) / sizeof(protocols[0]); i++)
-		if (protocols[i].proto == proto)
-			return protocols[i].name;
-	return NULL;
-}
-
 /* The protocol number, -ERANGE for a number above 255, -ENOENT unknown. */
 static int proto_lookup(const char *name)
 {
@@ -564,16 +547,11 @@ static int proto_lookup(const char *name)
 
 	if (r != -EINVAL)
 		return r < 0 ? r : (int)v;
-	for (size_t i = 0; i < sizeof(protocols) / sizeof(protocols[0]); i++)
-		if (strcasecmp(protocols[i].name, name) == 0)
-			return protocols[i].proto;
+	r = vrf_proto_number(name);
+	if (r >= 0)
+		return r;
 	pe = getprotobyname(name);
 	return pe && pe->p_proto >= 0 && pe->p_proto <= 255 ? pe->p_proto : -ENOENT;
-}
-
-static bool has_ports(uint8_t proto)
-{
-	return proto == 6 || proto == 17 || proto == 33 || proto == 132 || proto == 136;
 }
 
 /* One port entry, N or LO-HI; false (reported) when it is not. */
@@ -647,7 +625,7 @@ static void add_port_rule(struct parse *p, const char *key, const char *value,
 	}
 	rule.proto = (uint8_t)proto;
 	while ((tok = strtok_r(NULL, " \t,", &save))) {
-		if (!has_ports(rule.proto)) {
+		if (!vrf_proto_has_ports(rule.proto)) {
 			perr(p, "%s '%s': ports only apply to tcp, udp, sctp, udplite and dccp",
 			      key, value);
 			goto out;

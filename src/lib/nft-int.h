@@ -58,19 +58,16 @@ struct nft_ruleset {
 	size_t cap;
 };
 
-/* d NULL or not wanted: an empty ruleset. -EINVAL (logged), -ENOMEM. */
-int nft_ruleset_build(const struct vrf_docker *d, struct nft_ruleset *rs,
-		      const struct vrf_log *log);
+/*
+ * d NULL or not wanted: an empty ruleset. d is as vrf_config_load made it:
+ * its values were checked there and are not checked again. 0 or -ENOMEM.
+ */
+int nft_ruleset_build(const struct vrf_docker *d, struct nft_ruleset *rs);
 void nft_ruleset_free(struct nft_ruleset *rs);
 /* Does any rule live in this chain? A chain exists only with rules. */
 bool nft_ruleset_has_chain(const struct nft_ruleset *rs, enum nft_chain_id chain);
 
 /* The ruleset as `nft list table inet vrfctl` prints it; "" when empty. */
 int nft_ruleset_render(const struct nft_ruleset *rs, char **text);
-
-/* "tcp", "udp", ... or NULL: the names nft prints for a protocol number. */
-const char *nft_proto_name(uint8_t proto);
-/* Whether the protocol carries a 16-bit destination port at offset 2. */
-bool nft_proto_has_ports(uint8_t proto);
 
 #endif

@@ -11,10 +11,11 @@
 
 #include "addr.h"
 #include "nft-int.h"
+#include "proto.h"
 
 static void render_proto(FILE *f, uint8_t proto)
 {
-	const char *name = nft_proto_name(proto);
+	const char *name = vrf_proto_name(proto);
 
 	if (name)
 		fputs(name, f);
@@ -131,13 +132,13 @@ out:
 	return err;
 }
 
-int vrf_nft_render(const struct vrf_docker *d, char **text, const struct vrf_log *log)
+int vrf_nft_render(const struct vrf_docker *d, char **text)
 {
 	struct nft_ruleset rs;
 	int err;
 
 	*text = NULL;
-	err = nft_ruleset_build(d, &rs, log);
+	err = nft_ruleset_build(d, &rs);
 	if (err < 0)
 		return err;
 	err = nft_ruleset_render(&rs, text);

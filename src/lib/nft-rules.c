@@ -11,6 +11,7 @@
 
 #include "addr.h"
 #include "nft-int.h"
+#include "proto.h"
 
 /* NF_INET_LOCAL_IN / NF_INET_FORWARD, without pulling netfilter headers in. */
 #define HOOK_LOCAL_IN 1
@@ -27,29 +28,6 @@ const struct nft_chain_def nft_chains[NFT_CHAIN_COUNT] = {
 bool vrf_nft_wanted(const struct vrf_docker *d)
 {
 	return d && d->present && d->n_bridges > 0;
-}
-
-const char *nft_proto_name(uint8_t proto)
-{
-	switch (proto) {
-	case 1: return "icmp";
-	case 2: return "igmp";
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 33: return "dccp";
-	case 47: return "gre";
-	case 50: return "esp";
-	case 51: return "ah";
-	case 58: return "ipv6-icmp";
-	case 132: return "sctp";
-	case 136: return "udplite";
-	default: return NULL;
-	}
-}
-
-bool nft_proto_has_ports(uint8_t proto)
-{
-	return proto == 6 || proto == 17 || proto == 33 || proto == 132 || proto == 136;
 }
 
 void nft_ruleset_free(struct nft_ruleset *rs)
@@ -114,7 +92,7 @@ static void comment(struct nft_rule *r, const char *bridge, const char *what, co
 /* "tcp 18000-18300", "tcp 80", "udp", "proto 47" for comments. */
 static void port_text(uint8_t proto, const struct vrf_port_range *pr, char *buf, size_t len)
 {
-	const char *name = nft_proto_name(proto);
+	const char *name = vrf_proto_name(proto);
 	char p[16];
 
 	if (name)
@@ -136,18 +114,11 @@ static void port_text(uint8_t proto, const struct vrf_port_range *pr, char *buf,
  * the lists a [docker] section carries are short.
  */
 static int port_rules(struct nft_ruleset *rs, enum nft_chain_id chain, const char *bridge,
-		      bool from_outside, const struct vrf_port_rule *pr, size_t n, const char *key,
-		      const struct vrf_log *log)
+		      bool from_outside, const struct vrf_port_rule *pr, size_t n, const char *key)
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t n_ranges = pr[i].n_ports ? pr[i].n_ports : 1;
 
-		if (pr[i].n_ports && !nft_proto_has_ports(pr[i].proto)) {
-			vrf_err(log, "%s:%u: %s: protocol %u has no ports",
-				pr[i].where.file ? pr[i].where.file : "?", pr[i].where.line,
-				key, pr[i].proto);
-			return -EINVAL;
-		}
 		for (size_t k = 0; k < n_ranges; k++) {
 			const struct vrf_port_range *range = pr[i].n_ports ? &pr[i].ports[k] : NULL;
 			struct nft_rule *r = rule_new(rs, chain);
@@ -156,12 +127,6 @@ static int port_rules(struct nft_ruleset *rs, enum nft_chain_id chain, const cha
 
 			if (!r)
 				return -ENOMEM;
-			if (range && range->lo > range->hi) {
-				vrf_err(log, "%s:%u: %s: port range %u-%u is reversed",
-					pr[i].where.file ? pr[i].where.file : "?",
-					pr[i].where.line, key, range->lo, range->hi);
-				return -EINVAL;
-			}
 			if (chain == NFT_CHAIN_FORWARD) {
 				match_ifname(r, NM_OIFNAME, bridge, false);
 				match_ifname(r, NM_IIFNAME, bridge, from_outside);
@@ -207,8 +172,7 @@ static int nd_rules(struct nft_ruleset *rs, enum nft_chain_id chain, const char 
 	return 0;
 }
 
-static int forward_rules(struct nft_ruleset *rs, const struct vrf_docker *d, const char *br,
-			 const struct vrf_log *log)
+static int forward_rules(struct nft_ruleset *rs, const struct vrf_docker *d, const char *br)
 {
 	struct nft_rule *r;
 	int err;
@@ -220,7 +184,7 @@ static int forward_rules(struct nft_ruleset *rs, const struct vrf_docker *d, con
 	match_add(r, NM_CT_ESTREL);
 	comment(r, br, "replies", NULL);
 
-	err = port_rules(rs, NFT_CHAIN_FORWARD, br, true, d->allow, d->n_allow, "allow", log);
+	err = port_rules(rs, NFT_CHAIN_FORWARD, br, true, d->allow, d->n_allow, "allow");
 	if (err < 0)
 		return err;
 
@@ -250,11 +214,6 @@ static int forward_rules(struct nft_ruleset *rs, const struct vrf_docker *d, con
 		match_ifname(r, NM_OIFNAME, br, false);
 		m = match_add(r, NM_SADDR);
 		m->prefix = d->allow_from[i];
-		if (m->prefix.family != AF_INET && m->prefix.family != AF_INET6) {
-			vrf_err(log, "%s:%u: allow-from: not an IPv4 or IPv6 prefix",
-				d->where.file ? d->where.file : "?", d->where.line);
-			return -EINVAL;
-		}
 		if (m->prefix.len == vrf_addr_len(m->prefix.family) * 8)
 			vrf_addr_format(m->prefix.family, &m->prefix.addr, text);
 		else
@@ -272,8 +231,7 @@ static int forward_rules(struct nft_ruleset *rs, const struct vrf_docker *d, con
 	return 0;
 }
 
-static int input_rules(struct nft_ruleset *rs, const struct vrf_docker *d, const char *br,
-		       const struct vrf_log *log)
+static int input_rules(struct nft_ruleset *rs, const struct vrf_docker *d, const char *br)
 {
 	struct nft_rule *r;
 	int err;
@@ -288,7 +246,7 @@ static int input_rules(struct nft_ruleset *rs, const struct vrf_docker *d, const
 	if (err < 0)
 		return err;
 	err = port_rules(rs, NFT_CHAIN_INPUT, br, false, d->host_allow, d->n_host_allow,
-			 "host-allow", log);
+			 "host-allow");
 	if (err < 0)
 		return err;
 	if (!(r = rule_new(rs, NFT_CHAIN_INPUT)))
@@ -299,8 +257,7 @@ static int input_rules(struct nft_ruleset *rs, const struct vrf_docker *d, const
 	return 0;
 }
 
-int nft_ruleset_build(const struct vrf_docker *d, struct nft_ruleset *rs,
-		      const struct vrf_log *log)
+int nft_ruleset_build(const struct vrf_docker *d, struct nft_ruleset *rs)
 {
 	int err = 0;
 
@@ -308,13 +265,13 @@ int nft_ruleset_build(const struct vrf_docker *d, struct nft_ruleset *rs,
 	if (!vrf_nft_wanted(d))
 		goto out;
 	for (size_t i = 0; i < d->n_bridges && err == 0; i++)
-		err = forward_rules(rs, d, d->bridges[i], log);
+		err = forward_rules(rs, d, d->bridges[i]);
 	/*
 	 * The host is restricted only when host-allow lists something: an
 	 * absent key leaves the containers' access to the host as it was.
 	 */
 	for (size_t i = 0; i < d->n_bridges && err == 0 && d->n_host_allow > 0; i++)
-		err = input_rules(rs, d, d->bridges[i], log);
+		err = input_rules(rs, d, d->bridges[i]);
 out:
 	if (err < 0)
 		nft_ruleset_free(rs);

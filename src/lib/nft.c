@@ -325,8 +325,7 @@ static int batch_table(struct vrf_nft_batch *b, uint16_t type, uint16_t flags, c
 	return 0;
 }
 
-int vrf_nft_batch_build(const struct vrf_docker *d, uint32_t seq, struct vrf_nft_batch *b,
-			const struct vrf_log *log)
+int vrf_nft_batch_build(const struct vrf_docker *d, uint32_t seq, struct vrf_nft_batch *b)
 {
 	struct nft_ruleset rs;
 	struct nlmsghdr *nlh;
@@ -335,7 +334,7 @@ int vrf_nft_batch_build(const struct vrf_docker *d, uint32_t seq, struct vrf_nft
 
 	memset(b, 0, sizeof(*b));
 	b->seq_first = seq;
-	err = nft_ruleset_build(d, &rs, log);
+	err = nft_ruleset_build(d, &rs);
 	if (err < 0)
 		return err;
 	err = -ENOMEM;
@@ -482,7 +481,7 @@ static int batch_run(const struct vrf_docker *d, const struct vrf_log *log)
 	struct mnl_socket *nl = NULL;
 	int err;
 
-	err = vrf_nft_batch_build(d, (uint32_t)time(NULL), &b, log);
+	err = vrf_nft_batch_build(d, (uint32_t)time(NULL), &b);
 	if (err < 0) {
 		if (err == -ENOMEM)
 			vrf_err(log, "nft: out of memory");
@@ -881,7 +880,7 @@ int vrf_nft_drift(const struct vrf_docker *d, bool *differs, const struct vrf_lo
 	int err;
 
 	*differs = false;
-	err = nft_ruleset_build(d, &rs, log);
+	err = nft_ruleset_build(d, &rs);
 	if (err < 0)
 		goto out;
 	err = kstate_read(&k, log);

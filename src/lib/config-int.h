@@ -14,9 +14,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdlib.h>
-#include <string.h>
 
+#include "array.h"
 #include "config.h"
 #include "strmap.h"
 
@@ -109,21 +108,15 @@ static inline void out_of_memory(struct parse *p)
 __attribute__((format(printf, 3, 4)))
 void vrf_config_error_at(struct parse *p, struct vrf_where where, const char *fmt, ...);
 
-/* Append one zeroed element to *arr of *n; false (reported) when out of memory. */
-static inline bool grow(struct parse *p, void *arr, size_t *n, size_t size)
+static inline void *reported(struct parse *p, void *elem)
 {
-	void **parr = arr;
-	char *bigger = realloc(*parr, (*n + 1) * size);
-
-	if (!bigger) {
+	if (!elem)
 		out_of_memory(p);
-		return false;
-	}
-	memset(bigger + *n * size, 0, size);
-	*parr = bigger;
-	(*n)++;
-	return true;
+	return elem;
 }
+
+/* VRF_ARRAY_PUSH, saying "out of memory" when it fails: the new zeroed element or NULL. */
+#define PUSH(p, items, n) ((__typeof__(&(items)[0]))reported((p), VRF_ARRAY_PUSH(items, n)))
 
 /* The line being read. */
 static inline struct vrf_where here(const struct parse *p)

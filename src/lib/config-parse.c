@@ -372,6 +372,8 @@ static void add_member(struct parse *p, const char *key, const char *name)
 	bool bridge = strcmp(key, "bridges") == 0;
 	const char *what = bridge ? "bridge" : "member";
 	const struct vrf_where *w;
+	struct vrf_where *where;
+	char (*slot)[IFNAMSIZ];
 	const char *as;
 	size_t v;
 
@@ -389,18 +391,16 @@ static void add_member(struct parse *p, const char *key, const char *name)
 		return;
 	}
 	if (bridge) {
-		if (!grow(p, &aux->bridge_where, &aux->n_bridge_where, sizeof(*aux->bridge_where)) ||
-		    !grow(p, &vrf->bridges, &vrf->n_bridges, sizeof(*vrf->bridges)))
+		if (!(where = PUSH(p, aux->bridge_where, aux->n_bridge_where)) ||
+		    !(slot = PUSH(p, vrf->bridges, vrf->n_bridges)))
 			return;
-		strcpy(vrf->bridges[vrf->n_bridges - 1], name);
-		aux->bridge_where[vrf->n_bridges - 1] = here(p);
 	} else {
-		if (!grow(p, &aux->member_where, &aux->n_member_where, sizeof(*aux->member_where)) ||
-		    !grow(p, &vrf->members, &vrf->n_members, sizeof(*vrf->members)))
+		if (!(where = PUSH(p, aux->member_where, aux->n_member_where)) ||
+		    !(slot = PUSH(p, vrf->members, vrf->n_members)))
 			return;
-		strcpy(vrf->members[vrf->n_members - 1], name);
-		aux->member_where[vrf->n_members - 1] = here(p);
 	}
+	strcpy(*slot, name);
+	*where = here(p);
 	/* A refused [vrf]'s members are checked, not claimed. */
 	if (vrf != &p->scratch &&
 	    vrf_strmap_put(&p->member_index, name, (size_t)(vrf - p->cfg->vrfs)) < 0)
@@ -503,7 +503,9 @@ static void add_route(struct parse *p, const char *key, const char *value)
 {
 	struct vrf_route_def route = { .where = here(p) };
 	struct vrf_aux *aux = p->aux;
+	struct vrf_route_def *slot;
 	char *text = NULL;
+	char **text_slot;
 
 	if (!parse_route(p, key, value, &route))
 		return;
@@ -511,13 +513,13 @@ static void add_route(struct parse *p, const char *key, const char *value)
 	text = strdup(value);
 	if (!text)
 		out_of_memory(p);
-	else if (grow(p, &aux->route_text, &aux->n_route_text, sizeof(char *)))
-		aux->route_text[aux->n_route_text - 1] = text;
+	else if ((text_slot = PUSH(p, aux->route_text, aux->n_route_text)))
+		*text_slot = text;
 	else
 		free(text);
-	if (p->enomem || !grow(p, &p->vrf->routes, &p->vrf->n_routes, sizeof(route)))
+	if (p->enomem || !(slot = PUSH(p, p->vrf->routes, p->vrf->n_routes)))
 		return;
-	p->vrf->routes[p->vrf->n_routes - 1] = route;
+	*slot = route;
 }
 
 static void vrf_key(struct parse *p, int id, const char *key, const char *value)
@@ -594,7 +596,8 @@ static bool port_entry(struct parse *p, const char *key, const char *value, cons
 static void add_port_rule(struct parse *p, const char *key, const char *value,
 			  struct vrf_port_rule **rules, size_t *n_rules)
 {
-	struct vrf_port_rule rule = { .where = here(p) };
+	struct vrf_port_rule rule = { .where = here(p) }, *slot;
+	struct vrf_port_range *range;
 	char *copy = strdup(value);
 	char *save = NULL;
 	char *tok;
@@ -635,14 +638,14 @@ static void add_port_rule(struct parse *p, const char *key, const char *value,
 			      VRF_CONFIG_MAX_PORTS);
 			goto out;
 		}
-		if (!grow(p, &rule.ports, &rule.n_ports, sizeof(*rule.ports)))
+		if (!(range = PUSH(p, rule.ports, rule.n_ports)))
 			goto out;
-		if (!port_entry(p, key, value, tok, &rule.ports[rule.n_ports - 1]))
+		if (!port_entry(p, key, value, tok, range))
 			goto out;
 	}
-	if (!grow(p, rules, n_rules, sizeof(rule)))
+	if (!(slot = PUSH(p, *rules, *n_rules)))
 		goto out;
-	(*rules)[*n_rules - 1] = rule;
+	*slot = rule;
 	ok = true;
 out:
 	if (!ok)
@@ -653,7 +656,9 @@ out:
 static void add_bridge(struct parse *p, const char *key, const char *name)
 {
 	struct vrf_docker *d = &p->cfg->docker;
-	size_t n = d->n_bridges;
+	size_t n = d->n_bridges;     /* p->bridge_where is parallel to d->bridges */
+	struct vrf_where *where;
+	char (*slot)[IFNAMSIZ];
 
 	(void)key;
 	if (!ifname_value(p, NULL, "bridge", name))
@@ -665,17 +670,16 @@ static void add_bridge(struct parse *p, const char *key, const char *name)
 			return;
 		}
 	}
-	if (!grow(p, &p->bridge_where, &n, sizeof(*p->bridge_where)) ||
-	    !grow(p, &d->bridges, &d->n_bridges, sizeof(*d->bridges)))
+	if (!(where = PUSH(p, p->bridge_where, n)) || !(slot = PUSH(p, d->bridges, d->n_bridges)))
 		return;
-	strcpy(d->bridges[d->n_bridges - 1], name);
-	p->bridge_where[d->n_bridges - 1] = here(p);
+	strcpy(*slot, name);
+	*where = here(p);
 }
 
 static void add_allow_from(struct parse *p, const char *key, const char *text)
 {
 	struct vrf_docker *d = &p->cfg->docker;
-	struct vrf_prefix prefix;
+	struct vrf_prefix prefix, *slot;
 
 	/* "default" would be every source: isolation would isolate nothing. */
 	if (strcmp(text, "default") == 0) {
@@ -684,9 +688,9 @@ static void add_allow_from(struct parse *p, const char *key, const char *text)
 	}
 	if (!prefix_value(p, key, text, text, &prefix))
 		return;
-	if (!grow(p, &d->allow_from, &d->n_allow_from, sizeof(prefix)))
+	if (!(slot = PUSH(p, d->allow_from, d->n_allow_from)))
 		return;
-	d->allow_from[d->n_allow_from - 1] = prefix;
+	*slot = prefix;
 }
 
 static void docker_key(struct parse *p, int id, const char *key, const char *value)
@@ -733,6 +737,8 @@ static void vrf_section(struct parse *p, const char *name)
 	size_t n = cfg->n_vrfs, at;
 	const struct vrf_def *dup = vrf_strmap_get(&p->vrf_index, name, &at) ? &cfg->vrfs[at] : NULL;
 	bool ok = ifname_value(p, NULL, "vrf name", name);
+	struct vrf_def *vrf;
+	struct vrf_aux *aux;
 
 	if (ok && strcmp(name, "default") == 0) {
 		perr(p, "vrf name 'default': reserved (vrf-exec uses it to leave a VRF)");
@@ -747,13 +753,13 @@ static void vrf_section(struct parse *p, const char *name)
 		p->vrf = &p->scratch;
 		p->aux = &p->scratch_aux;
 	} else {
-		if (!grow(p, &p->auxs, &n, sizeof(*p->auxs)) ||
-		    !grow(p, &cfg->vrfs, &cfg->n_vrfs, sizeof(*cfg->vrfs))) {
+		/* p->auxs is parallel to cfg->vrfs: n counts both. */
+		if (!(aux = PUSH(p, p->auxs, n)) || !(vrf = PUSH(p, cfg->vrfs, cfg->n_vrfs))) {
 			p->sec = SEC_SKIP;
 			return;
 		}
-		p->vrf = &cfg->vrfs[cfg->n_vrfs - 1];
-		p->aux = &p->auxs[cfg->n_vrfs - 1];
+		p->vrf = vrf;
+		p->aux = aux;
 		strcpy(p->vrf->name, name);
 		if (vrf_strmap_put(&p->vrf_index, name, cfg->n_vrfs - 1) < 0)
 			out_of_memory(p);

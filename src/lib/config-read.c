@@ -40,7 +40,7 @@
  */
 void vrf_config_error_at(struct parse *p, struct vrf_where where, const char *fmt, ...)
 {
-	struct pending *more = realloc(p->pending, (p->n_pending + 1) * sizeof(*more));
+	struct pending *more;
 	char msg[900];
 	size_t file = 0;
 	va_list ap;
@@ -51,16 +51,15 @@ void vrf_config_error_at(struct parse *p, struct vrf_where where, const char *fm
 	p->errors++;
 	while (file < p->cfg->n_files && p->cfg->files[file] != where.file)
 		file++;
-	if (more) {
-		p->pending = more;
-		more = &p->pending[p->n_pending];
-		if (asprintf(&more->text, "%s:%u: %s", where.file, where.line, msg) >= 0) {
-			more->file = file;
-			more->line = where.line;
-			more->seq = p->n_pending++;
-			return;
-		}
+	more = VRF_ARRAY_PUSH(p->pending, p->n_pending);
+	if (more && asprintf(&more->text, "%s:%u: %s", where.file, where.line, msg) >= 0) {
+		more->file = file;
+		more->line = where.line;
+		more->seq = p->n_pending - 1;
+		return;
 	}
+	if (more)
+		p->n_pending--;
 	/* Without memory to hold it, say it now rather than never. */
 	vrf_err(p->log, "%s:%u: %s", where.file, where.line, msg);
 	out_of_memory(p);
@@ -175,7 +174,7 @@ static int parse_file(struct parse *p, const char *path)
 {
 	struct vrf_config *cfg = p->cfg;
 	char *name = NULL;
-	size_t n = cfg->n_files;
+	char **slot;
 	int r = 0;
 
 	/* "-": the config comes on standard input (the ifupdown hook pipes one). */
@@ -187,15 +186,14 @@ static int parse_file(struct parse *p, const char *path)
 		goto out;
 	}
 	name = strdup(p->f == stdin ? "(stdin)" : path);
-	if (!name || !grow(p, &cfg->files, &n, sizeof(char *))) {
+	if (!name || !(slot = VRF_ARRAY_PUSH(cfg->files, cfg->n_files))) {
 		out_of_memory(p);
 		r = -ENOMEM;
 		goto out;
 	}
-	cfg->files[n - 1] = name;
-	cfg->n_files = n;
+	*slot = name;
 	name = NULL;
-	p->file = cfg->files[n - 1];
+	p->file = *slot;
 	p->line = 0;
 	p->read_errno = 0;
 	/* A file starts outside any section: [global] does not carry over. */
@@ -271,17 +269,17 @@ int vrf_config_load_dir(struct vrf_config *cfg, const char *file, const char *di
 	struct stat st;
 	int r = 0;
 
+	/* Zeroed, not initialised: a failure before vrf_config_load_files leaves it so. */
 	memset(cfg, 0, sizeof(*cfg));
-	vrf_global_init(&cfg->global);
 	/* Missing is fine; anything else, fopen says why. */
 	if (file && (stat(file, &st) == 0 || errno != ENOENT)) {
-		paths = malloc(sizeof(char *));
-		if (!paths || !(paths[0] = strdup(file))) {
+		char **slot = VRF_ARRAY_PUSH(paths, n);
+
+		if (!slot || !(*slot = strdup(file))) {
 			r = -ENOMEM;
 			vrf_err(log, "out of memory");
 			goto out;
 		}
-		n = 1;
 	}
 	first = n;
 	if (dir && !(d = opendir(dir)) && errno != ENOENT && errno != ENOTDIR) {
@@ -291,7 +289,7 @@ int vrf_config_load_dir(struct vrf_config *cfg, const char *file, const char *di
 	}
 	while (d && (errno = 0, de = readdir(d))) {
 		char *path;
-		char **more;
+		char **slot;
 
 		if (!is_conf_name(de->d_name))
 			continue;
@@ -306,15 +304,14 @@ int vrf_config_load_dir(struct vrf_config *cfg, const char *file, const char *di
 			free(path);
 			continue;
 		}
-		more = realloc(paths, (n + 1) * sizeof(char *));
-		if (!more) {
+		slot = VRF_ARRAY_PUSH(paths, n);
+		if (!slot) {
 			free(path);
 			r = -ENOMEM;
 			vrf_err(log, "out of memory");
 			goto out;
 		}
-		paths = more;
-		paths[n++] = path;
+		*slot = path;
 	}
 	if (d && errno) {
 		r = -errno;

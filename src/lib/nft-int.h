@@ -55,7 +55,6 @@ struct vrf_nft_rule {
 struct vrf_nft_ruleset {
 	struct vrf_nft_rule *rules;   /* grouped by chain: all forward, then input */
 	size_t n;
-	size_t cap;
 };
 
 /*

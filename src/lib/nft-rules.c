@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "array.h"
 #include "nft-int.h"
 #include "proto.h"
 
@@ -49,18 +50,11 @@ bool vrf_nft_ruleset_has_chain(const struct vrf_nft_ruleset *rs, enum vrf_nft_ch
 /* A new rule at the end, zeroed but for its chain; NULL when out of memory. */
 static struct vrf_nft_rule *rule_new(struct vrf_nft_ruleset *rs, enum vrf_nft_chain_id chain)
 {
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 16;
-		struct vrf_nft_rule *r = realloc(rs->rules, cap * sizeof(*r));
+	struct vrf_nft_rule *r = VRF_ARRAY_PUSH(rs->rules, rs->n);
 
-		if (!r)
-			return NULL;
-		rs->rules = r;
-		rs->cap = cap;
-	}
-	memset(&rs->rules[rs->n], 0, sizeof(rs->rules[rs->n]));
-	rs->rules[rs->n].chain = chain;
-	return &rs->rules[rs->n++];
+	if (r)
+		r->chain = chain;
+	return r;
 }
 
 static struct vrf_nft_match *match_add(struct vrf_nft_rule *r, enum vrf_nft_match_kind kind)

@@ -33,6 +33,7 @@
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 
+#include "array.h"
 #include "nft-int.h"
 #include "sock.h"
 
@@ -274,9 +275,16 @@ void vrf_nft_batch_free(struct vrf_nft_batch *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* Room for one more message at the end; NULL when out of memory. */
+/*
+ * Room for one more message at the end; NULL when out of memory. The buffer
+ * holds messages of different sizes back to back, so it grows by bytes, not
+ * by elements as array.h's arrays do; what[] is one such array, pushed at
+ * n_msgs each time (batch_commit counts the message only once it is built).
+ */
 static char *batch_room(struct vrf_nft_batch *b)
 {
+	size_t n_what = b->n_msgs;
+
 	if (b->cap - b->len < MSG_ROOM) {
 		size_t cap = (b->cap + MSG_ROOM) * 2;
 		void *buf = realloc(b->buf, cap);
@@ -286,13 +294,8 @@ static char *batch_room(struct vrf_nft_batch *b)
 		b->buf = buf;
 		b->cap = cap;
 	}
-	if (b->n_msgs % 32 == 0) {
-		void *what = realloc(b->what, (b->n_msgs + 32) * sizeof(*b->what));
-
-		if (!what)
-			return NULL;
-		b->what = what;
-	}
+	if (!VRF_ARRAY_PUSH(b->what, n_what))
+		return NULL;
 	return (char *)b->buf + b->len;
 }
 
@@ -654,7 +657,7 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct kstate *k = data;
 	struct nftnl_chain *ch = nftnl_chain_alloc();
-	struct kchain *kc, *grown;
+	struct kchain *kc;
 
 	if (!ch || nftnl_chain_nlmsg_parse(nlh, ch) < 0)
 		goto out;
@@ -665,14 +668,11 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	    strcmp(nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE), VRF_NFT_TABLE) != 0 ||
 	    !nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME))
 		goto out;
-	grown = realloc(k->chains, (k->n_chains + 1) * sizeof(*k->chains));
-	if (!grown) {
+	kc = VRF_ARRAY_PUSH(k->chains, k->n_chains);
+	if (!kc) {
 		k->err = -ENOMEM;
 		goto out;
 	}
-	k->chains = grown;
-	kc = &k->chains[k->n_chains++];
-	memset(kc, 0, sizeof(*kc));
 	snprintf(kc->name, sizeof(kc->name), "%s", nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME));
 	kc->base = nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM);
 	if (kc->base) {
@@ -692,7 +692,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct kstate *k = data;
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct krule *kr, *grown;
+	struct krule *kr;
 	int err;
 
 	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0)
@@ -702,21 +702,18 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), VRF_NFT_TABLE) != 0 ||
 	    !nftnl_rule_get_str(r, NFTNL_RULE_CHAIN))
 		goto out;
-	grown = realloc(k->rules, (k->n_rules + 1) * sizeof(*k->rules));
-	if (!grown) {
+	kr = VRF_ARRAY_PUSH(k->rules, k->n_rules);
+	if (!kr) {
 		k->err = -ENOMEM;
 		goto out;
 	}
-	k->rules = grown;
-	kr = &k->rules[k->n_rules];
-	memset(kr, 0, sizeof(*kr));
 	snprintf(kr->chain, sizeof(kr->chain), "%s", nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
 	err = rule_signature(r, kr->comment, &kr->sig, &kr->has_counter, &kr->packets,
 			     &kr->bytes);
-	if (err < 0)
+	if (err < 0) {
 		k->err = err;
-	else
-		k->n_rules++;
+		k->n_rules--;        /* not kept: array.h keeps the room */
+	}
 out:
 	nftnl_rule_free(r);
 	return MNL_CB_OK;

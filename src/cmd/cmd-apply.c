@@ -9,7 +9,7 @@
 #include "apply.h"
 #include "cmd.h"
 #include "config.h"
-#include "netlink.h"
+#include "rtnl.h"
 #include "nft.h"
 #include "plan.h"
 
@@ -92,7 +92,7 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 	struct vrf_config cfg = { 0 };
 	struct vrf_state state = { 0 };
 	struct vrf_plan plan = { 0 };
-	struct vrf_nl *nl = NULL;
+	struct vrf_rtnl *rt = NULL;
 	bool act = mode != MODE_PLAN && !o->dry_run, touch_nft;
 	struct nft_job nft = { 0 };
 	int lock = -1, status = VRFCTL_EXIT_ERROR, r;
@@ -105,12 +105,12 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 		goto out;
 	if (act && vrf_lock_acquire(o->state_dir, &lock, &o->log) < 0)
 		goto out;
-	r = vrf_nl_open(&nl);
+	r = vrf_rtnl_open(&rt, VRF_RTNL_BATCHES);
 	if (r < 0) {
 		vrf_err(&o->log, "cannot open a netlink socket: %s", strerror(-r));
 		goto out;
 	}
-	r = vrf_state_observe(nl, &state);
+	r = vrf_state_observe(rt, &state);
 	if (r < 0) {
 		vrf_err(&o->log, "cannot read the kernel's state: %s", strerror(-r));
 		goto out;
@@ -166,7 +166,7 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 								  : "delete table inet vrfctl",
 		};
 
-		r = vrf_plan_execute(nl, &plan, &aopts, &o->log);
+		r = vrf_plan_execute(rt, &plan, &aopts, &o->log);
 	}
 	if (r < 0)
 		goto out;
@@ -177,7 +177,7 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 out:
 	vrf_plan_free(&plan);
 	vrf_state_free(&state);
-	vrf_nl_close(nl);
+	vrf_rtnl_close(rt);
 	vrf_config_free(&cfg);
 	if (lock >= 0)
 		close(lock);

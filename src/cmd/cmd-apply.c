@@ -79,7 +79,7 @@ static int nft_show_plan(const struct vrf_docker *docker, const struct vrf_log *
 		fputs("nft delete table inet " VRF_NFT_TABLE "\n", out);
 		return 1;
 	}
-	r = vrf_nft_render(docker, &text, log);
+	r = vrf_nft_render(docker, &text);
 	if (r < 0)
 		return r;
 	fprintf(out, "nft -f - <<'EOF'\n%sEOF\n", text);

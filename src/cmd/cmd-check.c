@@ -34,9 +34,15 @@ static void summary(const struct vrf_config *cfg, FILE *out)
 	for (size_t i = 0; i < cfg->n_vrfs; i++)
 		routes += cfg->vrfs[i].n_routes;
 	fprintf(out, ", %zu %s", routes, plural(routes, "route", "routes"));
+	if (d->present && d->n_networks)
+		fprintf(out, ", docker: %zu %s, %zu %s", d->n_networks,
+			plural(d->n_networks, "network", "networks"), d->n_bridges,
+			plural(d->n_bridges, "bridge", "bridges"));
+	else if (d->present)
+		fprintf(out, ", docker: %zu %s", d->n_bridges,
+			plural(d->n_bridges, "bridge", "bridges"));
 	if (d->present)
-		fprintf(out, ", docker: %zu %s, %zu %s", d->n_bridges,
-			plural(d->n_bridges, "bridge", "bridges"), d->n_allow + d->n_host_allow,
+		fprintf(out, ", %zu %s", d->n_allow + d->n_host_allow,
 			plural(d->n_allow + d->n_host_allow, "port rule", "port rules"));
 	if (cfg->n_files == 0)
 		fputs(" (no config file)", out);

@@ -59,7 +59,7 @@ static void check_prefs(struct parse *p)
 	 * their order to the order they were added in.
 	 */
 	for (size_t v = 0; v < p->cfg->n_vrfs; v++)
-		bridges |= p->cfg->vrfs[v].n_bridges > 0;
+		bridges |= p->cfg->vrfs[v].n_bridges > 0 || p->cfg->vrfs[v].n_networks > 0;
 	if (!bridges)
 		return;
 	if (g->pref_bridge + 2 <= VRF_MAX_RULE_PREF && !clash(g->pref_l3mdev, g->pref_bridge) &&

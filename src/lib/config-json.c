@@ -5,6 +5,8 @@
  */
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "addr.h"
 #include "config.h"
@@ -39,6 +41,26 @@ static void json_port_rules(struct vrf_json *j, const char *key,
 	vrf_json_array_end(j);
 }
 
+/* Docker objects by name, as written: "app", "container:proxy", "label:K=V". */
+static void json_refs(struct vrf_json *j, const char *key, const struct vrf_docker_ref *refs,
+		      size_t n)
+{
+	if (key)
+		vrf_json_array_begin(j, key);
+	for (size_t i = 0; i < n; i++) {
+		char *text = NULL;
+		const char *kind = refs[i].kind == VRF_DOCKER_CONTAINER ? "container:"
+				   : refs[i].kind == VRF_DOCKER_LABEL ? "label:" : "";
+
+		if (asprintf(&text, "%s%s", kind, refs[i].name) < 0)
+			text = NULL;
+		vrf_json_string(j, NULL, text ? text : refs[i].name);
+		free(text);
+	}
+	if (key)
+		vrf_json_array_end(j);
+}
+
 static void json_vrf(struct vrf_json *j, const struct vrf_def *vrf)
 {
 	char buf[VRF_PREFIX_STRLEN];
@@ -57,6 +79,7 @@ static void json_vrf(struct vrf_json *j, const struct vrf_def *vrf)
 	for (size_t i = 0; i < vrf->n_bridges; i++)
 		vrf_json_string(j, NULL, vrf->bridges[i]);
 	vrf_json_array_end(j);
+	json_refs(j, "networks", vrf->networks, vrf->n_networks);
 	vrf_json_array_begin(j, "routes");
 	for (size_t i = 0; i < vrf->n_routes; i++) {
 		const struct vrf_route_def *route = &vrf->routes[i];
@@ -90,11 +113,13 @@ static void json_docker(struct vrf_json *j, const struct vrf_docker *d)
 	for (size_t i = 0; i < d->n_bridges; i++)
 		vrf_json_string(j, NULL, d->bridges[i]);
 	vrf_json_array_end(j);
+	json_refs(j, "networks", d->networks, d->n_networks);
 	json_port_rules(j, "allow", d->allow, d->n_allow);
 	vrf_json_bool(j, "isolate_containers", d->isolate_containers);
 	vrf_json_array_begin(j, "allow_from");
 	for (size_t i = 0; i < d->n_allow_from; i++)
 		vrf_json_string(j, NULL, vrf_prefix_format(&d->allow_from[i], buf));
+	json_refs(j, NULL, d->allow_from_refs, d->n_allow_from_refs);
 	vrf_json_array_end(j);
 	json_port_rules(j, "host_allow", d->host_allow, d->n_host_allow);
 	vrf_json_object_end(j);

@@ -16,6 +16,7 @@
 
 #include "addr.h"
 #include "config-int.h"
+#include "guess.h"
 #include "proto.h"
 
 const struct key_def vrf_config_global_keys[] = {
@@ -35,6 +36,7 @@ static const struct key_def vrf_keys[] = {
 	{ "table",               V_TABLE,               false },
 	{ "members",             V_MEMBERS,             true },
 	{ "bridges",             V_BRIDGES,             true },
+	{ "networks",            V_NETWORKS,            true },
 	{ "route",               V_ROUTE,               true },
 	{ "unreachable-default", V_UNREACHABLE_DEFAULT, false },
 	{ NULL, 0, false },
@@ -42,6 +44,7 @@ static const struct key_def vrf_keys[] = {
 
 static const struct key_def docker_keys[] = {
 	{ "bridge",             D_BRIDGE,     true },
+	{ "network",            D_NETWORK,    true },
 	{ "allow",              D_ALLOW,      true },
 	{ "isolate-containers", D_ISOLATE,    false },
 	{ "allow-from",         D_ALLOW_FROM, true },
@@ -51,56 +54,18 @@ static const struct key_def docker_keys[] = {
 
 /* ---- suggestions ------------------------------------------------------------ */
 
-/* Edit distance (with swaps), for "did you mean"; long words are never close. */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t d[33][33];
-
-	if (la > 32 || lb > 32)
-		return (size_t)-1;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		for (size_t j = 1; j <= lb; j++) {
-			int ai = tolower((unsigned char)a[i - 1]), bj = tolower((unsigned char)b[j - 1]);
-			size_t best = d[i - 1][j - 1] + (ai != bj);
-
-			if (d[i - 1][j] + 1 < best)
-				best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			/* A swap of two neighbours is one typo, not two ("vfr"). */
-			if (i > 1 && j > 1 && ai == tolower((unsigned char)b[j - 2]) &&
-			    tolower((unsigned char)a[i - 2]) == bj && d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	}
-	return d[la][lb];
-}
-
 /*
  * The name in the table closest to word, if close enough to be a likely
  * typo. The table itself, not a copy of its names: no array to outgrow.
  */
 static const char *suggest(const char *word, const struct key_def *candidates)
 {
-	const char *best = NULL;
-	size_t best_d = 3;
+	struct vrf_guess g;
 
-	for (size_t i = 0; candidates[i].name; i++) {
-		size_t d = distance(word, candidates[i].name);
-
-		/* Two edits in a three-letter word is a different word. */
-		if (d < best_d && 2 * d <= strlen(candidates[i].name)) {
-			best = candidates[i].name;
-			best_d = d;
-		}
-	}
-	return best;
+	vrf_guess_init(&g, word);
+	for (size_t i = 0; candidates[i].name; i++)
+		vrf_guess_try(&g, candidates[i].name);
+	return g.best;
 }
 
 /* ---- values --------------------------------------------------------------- */
@@ -522,6 +487,89 @@ static void add_route(struct parse *p, const char *key, const char *value)
 	*slot = route;
 }
 
+/* ---- Docker objects by name --------------------------------------------- */
+
+/*
+ * A Docker network or container name as Docker accepts one: a letter or
+ * digit, then letters, digits, '_', '.', '-' (its own validation, which
+ * compose's names keep to as well).
+ */
+static bool docker_name_value(struct parse *p, const char *key, const char *text,
+			      const char *what, const char *name)
+{
+	size_t n = strlen(name);
+	bool ok = n > 0 && n < 256 && isalnum((unsigned char)name[0]);
+
+	for (size_t i = 1; ok && i < n; i++)
+		ok = isalnum((unsigned char)name[i]) || strchr("_.-", name[i]);
+	if (!ok)
+		perr(p, "%s '%s': not a Docker %s name (a letter or digit, then letters, digits, "
+		     "'_', '.', '-')", key, text, what);
+	return ok;
+}
+
+/* Append a reference to *refs unless it is there (an error naming where). */
+static void add_ref(struct parse *p, const char *key, enum vrf_docker_ref_kind kind,
+		    const char *name, struct vrf_docker_ref **refs, size_t *n)
+{
+	struct vrf_docker_ref *slot;
+
+	for (size_t i = 0; i < *n; i++) {
+		if ((*refs)[i].kind == kind && strcmp((*refs)[i].name, name) == 0) {
+			perr(p, "%s '%s' already listed at %s:%u", key, name, (*refs)[i].where.file,
+			     (*refs)[i].where.line);
+			return;
+		}
+	}
+	if (!(slot = PUSH(p, *refs, *n)))
+		return;
+	slot->kind = kind;
+	slot->where = here(p);
+	slot->name = strdup(name);
+	if (!slot->name) {
+		(*n)--;
+		out_of_memory(p);
+	}
+}
+
+/* [vrf] networks, [docker] network: Docker networks by name (docker.h resolves them). */
+static void add_network(struct parse *p, const char *key, const char *name)
+{
+	bool in_vrf = p->sec == SEC_VRF;
+
+	if (!docker_name_value(p, key, name, "network", name))
+		return;
+	if (in_vrf)
+		add_ref(p, key, VRF_DOCKER_NETWORK, name, &p->vrf->networks, &p->vrf->n_networks);
+	else
+		add_ref(p, key, VRF_DOCKER_NETWORK, name, &p->cfg->docker.networks,
+			&p->cfg->docker.n_networks);
+}
+
+/* allow-from = container:NAME or label:KEY=VALUE; false when text is neither form. */
+static bool allow_from_ref(struct parse *p, const char *key, const char *text)
+{
+	struct vrf_docker *d = &p->cfg->docker;
+	const char *eq;
+
+	if (strncmp(text, "container:", 10) == 0) {
+		if (docker_name_value(p, key, text, "container", text + 10))
+			add_ref(p, key, VRF_DOCKER_CONTAINER, text + 10, &d->allow_from_refs,
+				&d->n_allow_from_refs);
+		return true;
+	}
+	if (strncmp(text, "label:", 6) != 0)
+		return false;
+	eq = strchr(text + 6, '=');
+	if (!eq || eq == text + 6 || strlen(text) > 255)
+		perr(p, "%s '%s': a label is label:KEY=VALUE (com.docker.compose.service=proxy)",
+		     key, text);
+	else
+		add_ref(p, key, VRF_DOCKER_LABEL, text + 6, &d->allow_from_refs,
+			&d->n_allow_from_refs);
+	return true;
+}
+
 static void vrf_key(struct parse *p, int id, const char *key, const char *value)
 {
 	bool b;
@@ -530,6 +578,7 @@ static void vrf_key(struct parse *p, int id, const char *key, const char *value)
 	case V_TABLE: set_table(p, key, value); break;
 	case V_MEMBERS:
 	case V_BRIDGES: for_each_item(p, key, value, add_member); break;
+	case V_NETWORKS: for_each_item(p, key, value, add_network); break;
 	case V_ROUTE: add_route(p, key, value); break;
 	case V_UNREACHABLE_DEFAULT:
 		if (bool_value(p, key, value, &b))
@@ -681,6 +730,8 @@ static void add_allow_from(struct parse *p, const char *key, const char *text)
 	struct vrf_docker *d = &p->cfg->docker;
 	struct vrf_prefix prefix, *slot;
 
+	if (allow_from_ref(p, key, text))
+		return;
 	/* "default" would be every source: isolation would isolate nothing. */
 	if (strcmp(text, "default") == 0) {
 		perr(p, "%s '%s': not an address or prefix", key, text);
@@ -700,6 +751,7 @@ static void docker_key(struct parse *p, int id, const char *key, const char *val
 
 	switch (id) {
 	case D_BRIDGE: for_each_item(p, key, value, add_bridge); break;
+	case D_NETWORK: for_each_item(p, key, value, add_network); break;
 	case D_ALLOW: add_port_rule(p, key, value, &d->allow, &d->n_allow); break;
 	case D_ISOLATE:
 		if (bool_value(p, key, value, &b))
@@ -727,6 +779,7 @@ static void scratch_reset(struct parse *p)
 	aux_free(&p->scratch_aux);
 	free(p->scratch.members);
 	free(p->scratch.bridges);
+	vrf_docker_refs_free(p->scratch.networks, p->scratch.n_networks);
 	free(p->scratch.routes);
 	memset(&p->scratch, 0, sizeof(p->scratch));
 }

@@ -44,10 +44,14 @@ void vrf_guess_init(struct vrf_guess *g, const char *word)
 
 void vrf_guess_try(struct vrf_guess *g, const char *candidate)
 {
-	size_t d = vrf_guess_distance(g->word, candidate);
+	size_t d;
 
-	/* Two edits in a three-letter word is a different word; 0 is the word. */
-	if (d > 0 && d < g->best_d && 2 * d <= strlen(candidate)) {
+	/* The word itself is no guess; the word in other case is a good one. */
+	if (strcmp(g->word, candidate) == 0)
+		return;
+	d = vrf_guess_distance(g->word, candidate);
+	/* Two edits in a three-letter word is a different word. */
+	if (d < g->best_d && 2 * d <= strlen(candidate)) {
 		g->best = candidate;
 		g->best_d = d;
 	}

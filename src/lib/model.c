@@ -44,7 +44,7 @@ bool vrf_config_names_docker(const struct vrf_config *cfg)
 	return cfg->docker.n_networks || cfg->docker.n_allow_from_refs;
 }
 
-static void refs_free(struct vrf_docker_ref *refs, size_t n)
+void vrf_docker_refs_free(struct vrf_docker_ref *refs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(refs[i].name);
@@ -58,15 +58,15 @@ void vrf_config_free(struct vrf_config *cfg)
 	for (size_t i = 0; i < cfg->n_vrfs; i++) {
 		free(cfg->vrfs[i].members);
 		free(cfg->vrfs[i].bridges);
-		refs_free(cfg->vrfs[i].networks, cfg->vrfs[i].n_networks);
+		vrf_docker_refs_free(cfg->vrfs[i].networks, cfg->vrfs[i].n_networks);
 		free(cfg->vrfs[i].routes);
 	}
 	free(cfg->vrfs);
 	free(cfg->docker.bridges);
 	port_rules_free(cfg->docker.allow, cfg->docker.n_allow);
 	free(cfg->docker.allow_from);
-	refs_free(cfg->docker.networks, cfg->docker.n_networks);
-	refs_free(cfg->docker.allow_from_refs, cfg->docker.n_allow_from_refs);
+	vrf_docker_refs_free(cfg->docker.networks, cfg->docker.n_networks);
+	vrf_docker_refs_free(cfg->docker.allow_from_refs, cfg->docker.n_allow_from_refs);
 	port_rules_free(cfg->docker.host_allow, cfg->docker.n_host_allow);
 	for (size_t i = 0; i < cfg->n_files; i++)
 		free(cfg->files[i]);

@@ -178,6 +178,9 @@ const struct vrf_def *vrf_config_find(const struct vrf_config *cfg, const char *
 /* Does the config name any Docker object (a network, a container, a label)? */
 bool vrf_config_names_docker(const struct vrf_config *cfg);
 
+/* Free n references and their names; NULL-safe. */
+void vrf_docker_refs_free(struct vrf_docker_ref *refs, size_t n);
+
 /* Free everything the config owns; NULL-safe; leaves *cfg zeroed. */
 void vrf_config_free(struct vrf_config *cfg);
 

@@ -50,6 +50,8 @@ done
 
 # -j: the JSON the unit test pins, and it parses.
 expect 0 good/design.json "$tmp/empty" -- -j -c good/design.conf check
+# Docker objects by name, as written (check asks Docker nothing).
+expect 0 good/docker-names.json "$tmp/empty" -- -j -c good/docker-names.conf check
 if command -v python3 >/dev/null; then
 	for conf in good/*.conf; do
 		"$VRFCTL" -j -c "$conf" check | python3 -m json.tool >/dev/null ||

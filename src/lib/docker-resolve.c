@@ -259,6 +259,7 @@ int vrf_docker_resolve(struct vrf_config *cfg, const struct vrf_docker_view *vie
 	for (size_t i = 0; i < cfg->n_vrfs && !r.err; i++) {
 		struct vrf_def *v = &cfg->vrfs[i];
 
+		v->networks_unresolved = !view && v->n_networks > 0;
 		for (size_t j = 0; j < v->n_networks && !r.err; j++) {
 			const char *br = network_bridge(&r, v->name, &v->networks[j]);
 

@@ -110,7 +110,10 @@ const struct vrf_docker_net *vrf_docker_net_find(const struct vrf_docker_view *v
  * networks. The results replace those of the previous resolution in cfg
  * (see model.h), so a watch loop calls this again on every change. What
  * does not resolve goes onto pending, reported through log at its
- * file:line as a warning. Returns 0 or -ENOMEM.
+ * file:line as a warning. With view NULL, each VRF with networks is marked
+ * networks_unresolved: the planner keeps its bridges' rules as they are
+ * (containers may still run, and must not fall through to the main
+ * table). Returns 0 or -ENOMEM.
  *
  * A container name matches one container exactly; a label every
  * container carrying it (a compose service scaled up). Matching nothing

@@ -98,6 +98,9 @@ struct vrf_def {
 	struct vrf_docker_ref *networks;
 	size_t n_networks;
 	size_t n_resolved_bridges;
+	/* Set by the resolver when Docker could not be asked: the planner then
+	 * keeps the rules of bridges routed to this VRF's table as they are. */
+	bool networks_unresolved;
 	struct vrf_route_def *routes;
 	size_t n_routes;
 	bool unreachable_default;    /* default yes */

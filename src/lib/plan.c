@@ -672,6 +672,31 @@ static void check_bridge(struct planner *p, const struct vrf_def *v, const char 
  * lookups are being added, the bridge's traffic meets an unreachable, never
  * the main table.
  */
+/*
+ * Is r one of the rules of a bridge routed to a VRF whose Docker networks
+ * could not be resolved (Docker not answering)? Its bridge may be one of
+ * them, with containers still running (live-restore): deleted, their
+ * traffic would fall through to the main table. It stays until Docker says.
+ */
+static bool bridge_kept(const struct planner *p, const struct vrf_config *cfg,
+			const struct vrf_rule *r)
+{
+	uint32_t table = 0;
+
+	/* The bridge's `lookup TABLE` rule tells whose it is. */
+	for (size_t i = 0; i < p->state->n_rules && !table; i++) {
+		const struct vrf_rule *q = &p->state->rules[i];
+
+		if (q->family == r->family && strcmp(q->iif, r->iif) == 0 && !q->unreachable &&
+		    q->table != TABLE_LOCAL && q->protocol == r->protocol)
+			table = q->table;
+	}
+	for (size_t i = 0; table && i < cfg->n_vrfs; i++)
+		if (cfg->vrfs[i].networks_unresolved && cfg->vrfs[i].table == table)
+			return true;
+	return false;
+}
+
 static void plan_bridges(struct planner *p, const struct vrf_config *cfg, int family)
 {
 	static const int order[3] = { 2, 0, 1 };
@@ -681,7 +706,8 @@ static void plan_bridges(struct planner *p, const struct vrf_config *cfg, int fa
 		const struct vrf_rule *r = &p->state->rules[i];
 
 		if (r->family == family && r->iif[0] && !r->other_selectors &&
-		    r->protocol == cfg->global.route_protocol && !bridge_rule_wanted(cfg, r))
+		    r->protocol == cfg->global.route_protocol && !bridge_rule_wanted(cfg, r) &&
+		    !bridge_kept(p, cfg, r))
 			push_rule(p, VRF_STEP_RULE_DEL, r);
 	}
 	for (size_t i = 0; i < cfg->n_vrfs; i++) {

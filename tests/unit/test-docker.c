@@ -269,6 +269,7 @@ static void test_resolve(void **state)
 	assert_int_equal(vrf_docker_resolve(&f->cfg, &f->view, NULL, &f->pending, &f->logger), 0);
 	assert_string_equal(f->log, "");
 	assert_int_equal(f->pending.n, 0);
+	assert_false(f->cfg.vrfs[0].networks_unresolved);
 	assert_int_equal(f->cfg.vrfs[0].n_bridges, 1);
 	assert_string_equal(f->cfg.vrfs[0].bridges[0], "sandbox0");
 	assert_int_equal(f->cfg.docker.n_bridges, 1);
@@ -339,6 +340,8 @@ static void test_resolve_docker_down(void **state)
 	assert_int_equal(f->cfg.vrfs[0].n_bridges, 0);
 	assert_int_equal(f->cfg.docker.n_bridges, 0);
 	assert_int_equal(f->cfg.docker.n_allow_from, 0);
+	/* The planner keeps the VRF's bridge rules meanwhile. */
+	assert_true(f->cfg.vrfs[0].networks_unresolved);
 }
 
 /* Names that match nothing: pending, a typo with a did-you-mean. */

@@ -980,6 +980,32 @@ static void sandbox_applied(struct vrf_state *st)
 	}
 }
 
+/*
+ * A VRF whose Docker network could not be resolved (dockerd stopped, its
+ * containers kept running by live-restore): the rules of the bridge routed
+ * to its table stay, or the containers' traffic would reach the main table.
+ * Once Docker answers without that network, they go.
+ */
+static void unresolved_network_keeps_bridge_rules(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+
+	sandbox_config(&f->cfg);
+	f->cfg.vrfs[0].n_bridges = 0;          /* networks = app, not resolved */
+	f->cfg.vrfs[0].networks_unresolved = true;
+	sandbox_applied(&f->st);
+	assert_int_equal(plan_up(f, false), 0);
+	assert_plan(f, "");
+	vrf_plan_free(&f->plan);
+	f->cfg.vrfs[0].networks_unresolved = false;
+	assert_int_equal(plan_up(f, false), 0);
+	text = render(&f->plan);
+	assert_non_null(strstr(text, "ip -4 rule del pref 1501 iif br-app table 30 protocol 118\n"));
+	assert_non_null(strstr(text, "ip -6 rule del pref 1502 iif br-app unreachable protocol 118\n"));
+	free(text);
+}
+
 /* Applied: nothing to do. Someone else's iif rule is not ours to touch; a
  * bridge the config no longer lists loses its rules; down VRF takes them. */
 static void bridge_rules_in_line_then_dropped(void **state)
@@ -1141,6 +1167,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bridge_rules_unreachable_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(bridge_rules_in_line_then_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(down_all_takes_bridge_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(unresolved_network_keeps_bridge_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(bridge_missing_is_pending_enslaved_is_an_error, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(docker_bridge_as_member_warns, setup, teardown),

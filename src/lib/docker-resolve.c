@@ -107,8 +107,14 @@ static void pend(struct resolver *r, enum vrf_pending_kind kind, const char *vrf
 		 ref->where.line, ref->kind == VRF_DOCKER_NETWORK ? "network" :
 		 ref->kind == VRF_DOCKER_CONTAINER ? "container" : "label", ref->name,
 		 vrf ? " of vrf '" : "", vrf ? vrf : "", vrf ? "'" : "", reason);
-	if (!r->err)
-		r->err = vrf_pending_add(r->pending, kind, vrf, ref->name, reason, &ref->where);
+	if (!r->err) {
+		char name[256];
+
+		/* A label is no name: say it as written. */
+		snprintf(name, sizeof(name), "%s%s", ref->kind == VRF_DOCKER_LABEL ? "label:" : "",
+			 ref->name);
+		r->err = vrf_pending_add(r->pending, kind, vrf, name, reason, &ref->where);
+	}
 }
 
 /* Append name to a bridges array unless it is there already. */

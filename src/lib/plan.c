@@ -1209,7 +1209,7 @@ static void check_route_devices(struct planner *p, const struct vrf_def *v)
 		 * outside the VRF never reach a socket bound to it. A VRF with bridges
 		 * routes what the host forwards, for which that is the point: the LAN
 		 * stays out of the VRF, so Docker's published ports keep working. */
-		if (!member && !v->n_bridges)
+		if (!member && !v->n_bridges && !v->n_networks)
 			warning(p, &r->where, "route '%s' of vrf '%s' leaves through '%s', which is "
 				"not a member: replies arriving there are not seen by sockets in "
 				"the VRF", vrf_prefix_format(&r->dst, pfx), v->name, r->dev);

@@ -9,11 +9,16 @@
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -412,6 +417,113 @@ static void test_observe_no_socket(void **state)
 	assert_int_equal(f->view.n_nets, 0);
 }
 
+/* A UNIX socket at a fresh path; listening when asked, else bound and left (stale). */
+static int unix_socket(char *path, size_t size, bool listening)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	snprintf(path, size, "/tmp/vrfctl-test-docker.%ld.sock", (long)getpid());
+	unlink(path);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	if (listening)
+		assert_int_equal(listen(fd, 4), 0);
+	return fd;
+}
+
+/* Answer every request on fd with answer, in a child; its pid. */
+static pid_t serve(int fd, const char *answer)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		for (;;) {
+			char req[4096];
+			int c = accept(fd, NULL, NULL);
+
+			if (c < 0)
+				_exit(0);
+			if (read(c, req, sizeof(req)) > 0 && write(c, answer, strlen(answer)) < 0)
+				_exit(1);
+			close(c);
+		}
+	}
+	return pid;
+}
+
+static void stop(pid_t pid, int fd, const char *path)
+{
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	close(fd);
+	unlink(path);
+}
+
+/* A socket nobody listens on (the daemon died, its socket left): refused. */
+static void test_observe_refused(void **state)
+{
+	struct fixture *f = *state;
+	char path[108], want[256];
+	int fd = unix_socket(path, sizeof(path), false);
+
+	assert_int_equal(vrf_docker_observe(path, &f->view, &f->logger), -ECONNREFUSED);
+	snprintf(want, sizeof(want), "docker: %s: connection refused: the Docker daemon is not "
+		 "running\n", path);
+	assert_string_equal(f->log, want);
+	close(fd);
+	unlink(path);
+}
+
+/* The daemon's own error, with its message; then an answer that is not JSON. */
+static void test_observe_api_error(void **state)
+{
+	struct fixture *f = *state;
+	char path[108];
+	int fd = unix_socket(path, sizeof(path), true);
+	pid_t pid = serve(fd, "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json"
+			  "\r\nContent-Length: 31\r\nConnection: close\r\n\r\n"
+			  "{\"message\":\"the store is gone\"}");
+
+	assert_int_equal(vrf_docker_observe(path, &f->view, &f->logger), -EPROTO);
+	assert_string_equal(f->log, "docker: GET /networks: HTTP 500: the store is gone\n");
+	stop(pid, fd, path);
+
+	f->log[0] = '\0';
+	fd = unix_socket(path, sizeof(path), true);
+	pid = serve(fd, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello");
+	assert_int_equal(vrf_docker_observe(path, &f->view, &f->logger), -EBADMSG);
+	assert_string_equal(f->log, "docker: the answer to GET /networks is not what the Engine API "
+			    "sends\n");
+	assert_int_equal(f->view.n_nets, 0);
+	stop(pid, fd, path);
+}
+
+/* What apply does: Docker not there, every name pending with why it is. */
+static void test_refresh_without_docker(void **state)
+{
+	struct fixture *f = *state;
+
+	docker_config(&f->cfg);
+	assert_int_equal(vrf_docker_refresh(&f->cfg, "/nonexistent/docker.sock", &f->pending,
+					    &f->logger), 0);
+	assert_int_equal(f->pending.n, 4);
+	assert_string_equal(f->pending.items[0].reason, "/nonexistent/docker.sock: no such socket: "
+			    "Docker is not installed or not started");
+	assert_string_equal(f->pending.items[3].name, "label:com.docker.compose.service=web");
+	/* A config without Docker names asks nothing, says nothing. */
+	vrf_config_free(&f->cfg);
+	vrf_pending_free(&f->pending);
+	f->log[0] = '\0';
+	vrf_global_init(&f->cfg.global);
+	assert_int_equal(vrf_docker_refresh(&f->cfg, "/nonexistent/docker.sock", &f->pending,
+					    &f->logger), 0);
+	assert_int_equal(f->pending.n, 0);
+	assert_string_equal(f->log, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +538,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resolve_other_network, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_observe_no_socket, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_observe_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_observe_api_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refresh_without_docker, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

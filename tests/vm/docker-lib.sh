@@ -70,22 +70,28 @@ dockerd_stop() {
 	DOCKERD_PID=
 }
 
-# docker_start: install, start containerd and dockerd, import the image.
-docker_start() {
-	local t0=$SECONDS
+# containerd_start: install, start containerd, not dockerd (a test of what
+# runs before dockerd, as at boot, then calls dockerd_start and docker_image).
+containerd_start() {
 	docker_install
 	mkdir -p "$DOCKER_RUN"
 	containerd --root "$DOCKER_RUN/containerd" --state "$DOCKER_RUN/containerd-state" \
 		--address "$DOCKER_RUN/containerd.sock" >"$DOCKER_RUN/containerd.log" 2>&1 &
 	CONTAINERD_PID=$!
+	trap docker_cleanup EXIT
 	WAIT_SECONDS=120 wait_until test -S "$DOCKER_RUN/containerd.sock" || {
 		tail -n 30 "$DOCKER_RUN/containerd.log" >&2
 		fail "containerd did not start"
 	}
+}
+
+# docker_start: install, start containerd and dockerd, import the image.
+docker_start() {
+	local t0=$SECONDS
+	containerd_start
 	dockerd_start
 	docker_image
 	echo "  dockerd $(docker version -f '{{.Server.Version}}') ready in $((SECONDS - t0)) s"
-	trap docker_cleanup EXIT
 }
 
 # docker_cleanup: the containers and daemons go before the namespaces do.

@@ -34,7 +34,8 @@ static struct json_object *parse_all(const char *text, size_t len)
 	struct json_object *obj = NULL;
 	size_t end;
 
-	if (!tok || len > (size_t)INT32_MAX)
+	/* An empty body is no document (curl leaves the buffer NULL). */
+	if (!tok || !text || len > (size_t)INT32_MAX)
 		goto out;
 	obj = json_tokener_parse_ex(tok, text, (int)len);
 	end = json_tokener_get_parse_end(tok);

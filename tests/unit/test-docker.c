@@ -225,6 +225,8 @@ static void test_bad_answers(void **state)
 	assert_int_equal(vrf_docker_parse_containers(text, len, &f->view, &f->logger), -EBADMSG);
 	assert_int_equal(f->view.n_containers, 0);
 	free(text);
+	/* Nothing at all (an empty body) is no document either. */
+	assert_int_equal(vrf_docker_parse_networks(NULL, 0, &f->view, NULL), -EBADMSG);
 	/* Trailing garbage is not one JSON document. */
 	assert_int_equal(vrf_docker_parse_containers("[] x", 4, &f->view, NULL), -EBADMSG);
 }

@@ -812,6 +812,29 @@ out:
 	return r;
 }
 
+int vrf_bind_cgroup_attach(const char *vrf, const char *path, unsigned ifindex,
+			   const unsigned *ports, size_t n_ports, const struct vrf_log *log)
+{
+	char copy[PATH_MAX];
+	unsigned *allow;
+	size_t n_allow;
+	int r = 0;
+
+	if (check_name(vrf) < 0 || !ifindex)
+		return -EINVAL;
+	if ((size_t)snprintf(copy, sizeof(copy), "%s", path) >= sizeof(copy))
+		return -ENAMETOOLONG;
+	allow = calloc(n_ports + 1, sizeof(*allow));
+	if (!allow)
+		return -ENOMEM;
+	n_allow = vrf_bind_allow_set(ifindex, ports, n_ports, allow);
+	/* A service's restart reuses its cgroup when it was not emptied. */
+	if (!record_current(copy, ifindex, allow, n_allow))
+		r = prepare_at(vrf, copy, ifindex, ports, n_ports, log);
+	free(allow);
+	return r;
+}
+
 struct pid_list {
 	pid_t *pids;
 	size_t n;

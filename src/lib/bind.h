@@ -78,6 +78,16 @@ int vrf_bind_cgroup_remove(const char *vrf, const struct vrf_log *log);
 int vrf_bind_cgroup_enter(const char *vrf, unsigned ifindex, const unsigned *ports,
 			  size_t n_ports, char *where, size_t size, const struct vrf_log *log);
 
+/*
+ * Attach the VRF's two programs (as for vrf/NAME above) to the existing
+ * cgroup at path, absolute: one a service manager made for a service, whose
+ * processes it keeps tracking there (see vrf-unit(8)). Nothing is done when
+ * its record says they are attached and current. Not for "default". 0 or
+ * -errno, reported through log.
+ */
+int vrf_bind_cgroup_attach(const char *vrf, const char *path, unsigned ifindex,
+			   const unsigned *ports, size_t n_ports, const struct vrf_log *log);
+
 /* The VRF whose cgroup pid (0: self) is in, as ip vrf identify: "" if none. */
 int vrf_bind_cgroup_identify(pid_t pid, char *vrf, size_t size);
 

@@ -5,6 +5,7 @@
  *
  *   ExecCondition=+/usr/sbin/vrf-unit bind NAME    the drop-in's one line
  *   vrf-unit refresh                               vrfctl.service, after apply
+ *   vrf-unit refuse MESSAGE                        vrfctl-generator's, for a typo
  *
  * Why not vrf-exec in ExecStart=: it makes a cgroup of its own inside the
  * unit's, which systemd did not make and which ProtectControlGroups=yes does
@@ -214,6 +215,13 @@ int main(int argc, char **argv)
 		r = cmd_bind(argv[2], &log);
 	else if (argc == 2 && strcmp(argv[1], "refresh") == 0)
 		r = cmd_refresh(&log);
+	else if (argc == 3 && strcmp(argv[1], "refuse") == 0) {
+		/* vrfctl-generator's: a drop-in line systemd would ignore. */
+		vrf_err(&log, "%s", argv[2]);
+		vrf_err(&log, "not starting the service: fix the drop-in, then systemctl "
+			"daemon-reload");
+		r = -EINVAL;
+	}
 	else if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
 		printf("usage: vrf-unit bind VRF | vrf-unit refresh\nSee vrf-unit(8).\n");
 		return 0;

@@ -9,7 +9,7 @@
 #include "apply.h"
 #include "cmd.h"
 #include "config.h"
-#include "netlink.h"
+#include "rtnl.h"
 #include "nft.h"
 #include "plan.h"
 
@@ -78,7 +78,7 @@ static int nft_show_plan(const struct vrf_docker *docker, const struct vrf_log *
 		fputs("nft delete table inet " VRF_NFT_TABLE "\n", out);
 		return 1;
 	}
-	r = vrf_nft_render(docker, &text, log);
+	r = vrf_nft_render(docker, &text);
 	if (r < 0)
 		return r;
 	fprintf(out, "nft -f - <<'EOF'\n%sEOF\n", text);
@@ -86,58 +86,61 @@ static int nft_show_plan(const struct vrf_docker *docker, const struct vrf_log *
 	return 1;
 }
 
-static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t n_names,
-	       bool all)
+/*
+ * Observe, plan for cfg and (unless only planning) act: the part of apply,
+ * plan and down after the config is read, which vrfctl watch repeats. The
+ * number of steps carried out goes to *changes (may be NULL).
+ */
+static int plan_and_act(const struct vrfctl_opts *o, struct vrf_config *cfg, enum mode mode,
+			char **names, size_t n_names, bool all, size_t *changes)
 {
-	struct vrf_config cfg = { 0 };
 	struct vrf_state state = { 0 };
 	struct vrf_plan plan = { 0 };
-	struct vrf_nl *nl = NULL;
+	struct vrf_rtnl *rt = NULL;
 	bool act = mode != MODE_PLAN && !o->dry_run, touch_nft;
 	struct nft_job nft = { 0 };
 	int lock = -1, status = VRFCTL_EXIT_ERROR, r;
 
-	r = vrf_config_load(&cfg, o->config_path, &o->log);
-	if (r < 0)
-		goto out;
+	if (changes)
+		*changes = 0;
 	/* Checks that need the kernel but change nothing come before any change. */
-	if ((mode == MODE_APPLY || mode == MODE_PLAN) && vrf_nft_validate(&cfg.docker, &o->log) < 0)
+	if ((mode == MODE_APPLY || mode == MODE_PLAN) && vrf_nft_validate(&cfg->docker, &o->log) < 0)
 		goto out;
 	if (act && vrf_lock_acquire(o->state_dir, &lock, &o->log) < 0)
 		goto out;
-	r = vrf_nl_open(&nl);
+	r = vrf_rtnl_open(&rt, VRF_RTNL_BATCHES);
 	if (r < 0) {
 		vrf_err(&o->log, "cannot open a netlink socket: %s", strerror(-r));
 		goto out;
 	}
-	r = vrf_state_observe(nl, &state);
+	r = vrf_state_observe(rt, &state);
 	if (r < 0) {
 		vrf_err(&o->log, "cannot read the kernel's state: %s", strerror(-r));
 		goto out;
 	}
 	{
 		struct vrf_plan_opts popts = {
-			.link_group = link_group(&cfg),
+			.link_group = link_group(cfg),
 			.force = o->force,
 		};
 
 		if (mode == MODE_DOWN_RULES) {
 			popts.only = n_names ? (const char *const *)names : NULL;
 			popts.n_only = n_names;
-			r = vrf_plan_rules_down(&cfg, &state, &popts, &plan, &o->log);
+			r = vrf_plan_rules_down(cfg, &state, &popts, &plan, &o->log);
 		} else if (mode == MODE_DOWN) {
-			r = vrf_plan_down(&cfg, &state, (const char *const *)names, n_names, all,
+			r = vrf_plan_down(cfg, &state, (const char *const *)names, n_names, all,
 					  &popts, &plan, &o->log);
 		} else {
 			popts.only = n_names ? (const char *const *)names : NULL;
 			popts.n_only = n_names;
-			r = vrf_plan_apply(&cfg, &state, &popts, &plan, &o->log);
+			r = vrf_plan_apply(cfg, &state, &popts, &plan, &o->log);
 		}
 	}
 	if (r < 0)
 		goto out;
 	/* The table follows the config on apply; only down --all removes it. */
-	nft.docker = mode == MODE_APPLY || mode == MODE_PLAN ? &cfg.docker : NULL;
+	nft.docker = mode == MODE_APPLY || mode == MODE_PLAN ? &cfg->docker : NULL;
 	nft.log = &o->log;
 	/* The table belongs to the whole config: `apply VRF...` (the ifupdown
 	 * hook's, with a one-VRF config) and `down VRF...` leave it alone. */
@@ -166,22 +169,44 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 								  : "delete table inet vrfctl",
 		};
 
-		r = vrf_plan_execute(nl, &plan, &aopts, &o->log);
+		r = vrf_plan_execute(rt, &plan, &aopts, &o->log);
 	}
 	if (r < 0)
 		goto out;
-	vrf_info(&o->log, "%zu change%s made%s", plan.n_steps, plan.n_steps == 1 ? "" : "s",
-		 !nft.changed ? "" : vrf_nft_wanted(nft.docker) ? ", and table inet vrfctl loaded"
-					       : ", and table inet vrfctl deleted");
+	if (changes)
+		*changes = plan.n_steps + nft.changed;
+	/* vrfctl watch re-plans after each burst of events: silent when idle. */
+	if (plan.n_steps == 0 && !nft.changed)
+		vrf_debug(&o->log, "nothing to change");
+	else
+		vrf_info(&o->log, "%zu change%s made%s", plan.n_steps, plan.n_steps == 1 ? "" : "s",
+			 !nft.changed ? "" : vrf_nft_wanted(nft.docker) ? ", and table inet vrfctl loaded"
+						       : ", and table inet vrfctl deleted");
 	status = VRFCTL_EXIT_OK;
 out:
 	vrf_plan_free(&plan);
 	vrf_state_free(&state);
-	vrf_nl_close(nl);
-	vrf_config_free(&cfg);
+	vrf_rtnl_close(rt);
 	if (lock >= 0)
 		close(lock);
 	return status;
+}
+
+static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t n_names,
+	       bool all)
+{
+	struct vrf_config cfg = { 0 };
+	int status = VRFCTL_EXIT_ERROR;
+
+	if (vrf_config_load(&cfg, o->config_path, &o->log) >= 0)
+		status = plan_and_act(o, &cfg, mode, names, n_names, all, NULL);
+	vrf_config_free(&cfg);
+	return status;
+}
+
+int vrfctl_apply_config(const struct vrfctl_opts *opts, struct vrf_config *cfg, size_t *changes)
+{
+	return plan_and_act(opts, cfg, MODE_APPLY, NULL, 0, false, changes);
 }
 
 /* Subcommands take no options of their own beyond `down --all`. */

@@ -14,7 +14,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "json.h"
-#include "netlink.h"
+#include "rtnl.h"
 #include "nft.h"
 #include "plan.h"
 
@@ -367,7 +367,7 @@ int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv)
 {
 	struct vrf_config cfg = { 0 };
 	struct vrf_state st = { 0 };
-	struct vrf_nl *nl = NULL;
+	struct vrf_rtnl *rt = NULL;
 	struct view v = { .opts = opts, .cfg = &cfg, .st = &st };
 	struct held_msg held = { 0 };
 	struct vrf_log held_log = { .fn = hold_first, .data = &held };
@@ -380,9 +380,9 @@ int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv)
 	v.only = argc == 2 ? argv[1] : NULL;
 	if (vrf_config_load(&cfg, opts->config_path, &opts->log) < 0)
 		goto out;
-	r = vrf_nl_open(&nl);
+	r = vrf_rtnl_open(&rt, 0);
 	if (r >= 0)
-		r = vrf_state_observe(nl, &st);
+		r = vrf_state_observe(rt, &st);
 	if (r < 0) {
 		vrf_err(&opts->log, "cannot read the kernel's state: %s", strerror(-r));
 		goto out;
@@ -411,7 +411,7 @@ int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv)
 out:
 	free(v.counters);
 	vrf_state_free(&st);
-	vrf_nl_close(nl);
+	vrf_rtnl_close(rt);
 	vrf_config_free(&cfg);
 	return status;
 }

@@ -23,7 +23,8 @@
 #include "bind.h"
 #include "cmd.h"
 #include "confine.h"
-#include "vrfdev.h"
+#include "observe.h"
+#include "rtnl.h"
 
 /* As env(1) and chroot(1): our own failure, cannot execute, not found. */
 enum {
@@ -68,6 +69,7 @@ static int resolve_vrf(struct exec_req *req)
 {
 	/* A test hook, read only by a test build (configure --enable-test-hooks). */
 	const char *any = VRF_TEST_HOOKS ? getenv("VRF_EXEC_ALLOW_ANY_DEVICE") : NULL;
+	struct vrf_rtnl *rt = NULL;
 	char known[512];
 	int r;
 
@@ -75,25 +77,29 @@ static int resolve_vrf(struct exec_req *req)
 		req->ifindex = 0;
 		return 0;
 	}
-	r = vrf_dev_vrf_ports(req->vrf, &req->ports, &req->n_ports);
+	r = vrf_rtnl_open(&rt, 0);
+	if (r == 0)
+		r = vrf_observe_vrf(rt, req->vrf, &req->ports, &req->n_ports);
 	if (r == -EMEDIUMTYPE && any && strcmp(any, "1") == 0)
 		r = (int)if_nametoindex(req->vrf);   /* a testing aid, see vrf-exec(8) */
 	if (r == -ENODEV || r == -EMEDIUMTYPE) {
 		/* For an error that helps: the VRFs there are. */
-		if (vrf_dev_vrf_names(known, sizeof(known)) < 0 || !known[0])
+		if (vrf_observe_vrf_names(rt, known, sizeof(known)) < 0 || !known[0])
 			snprintf(known, sizeof(known), "none");
 		if (r == -EMEDIUMTYPE)
 			vrf_err(req->log, "'%s' is not a VRF device (VRFs: %s)", req->vrf, known);
 		else
 			vrf_err(req->log, "no VRF '%s' (VRFs: %s)", req->vrf, known);
-		return -ENODEV;
-	}
-	if (r <= 0) {
+		r = -ENODEV;
+	} else if (r <= 0) {
 		vrf_err(req->log, "cannot look up '%s': %s", req->vrf, strerror(r ? -r : ENODEV));
-		return r ? r : -ENODEV;
+		r = r ? r : -ENODEV;
+	} else {
+		req->ifindex = (unsigned)r;
+		r = 0;
 	}
-	req->ifindex = (unsigned)r;
-	return 0;
+	vrf_rtnl_close(rt);
+	return r;
 }
 
 /*

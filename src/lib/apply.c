@@ -11,7 +11,7 @@
 
 #include "apply.h"
 #include "bind.h"
-#include "vrfdev.h"
+#include "observe.h"
 
 static int write_sysctl(const struct vrf_step *s)
 {
@@ -27,7 +27,7 @@ static int write_sysctl(const struct vrf_step *s)
 	return r;
 }
 
-static int run_step(struct vrf_nl *nl, const struct vrf_step *s, const struct vrf_log *log)
+static int run_step(struct vrf_rtnl *rt, const struct vrf_step *s, const struct vrf_log *log)
 {
 	switch (s->op) {
 	case VRF_STEP_SYSCTL:
@@ -36,7 +36,7 @@ static int run_step(struct vrf_nl *nl, const struct vrf_step *s, const struct vr
 		/* The programs name the devices the VRF has now, after the steps before. */
 		unsigned *ports;
 		size_t n;
-		int r = vrf_dev_vrf_ports(s->vrf, &ports, &n);
+		int r = vrf_observe_vrf(rt, s->vrf, &ports, &n);
 
 		if (r < 0)
 			return r == -EMEDIUMTYPE ? -ENODEV : r;
@@ -50,7 +50,7 @@ static int run_step(struct vrf_nl *nl, const struct vrf_step *s, const struct vr
 		return r < 0 ? r : 1;
 	}
 	default:
-		return vrf_nl_step(nl, s);
+		return vrf_rtnl_step(rt, s);
 	}
 }
 
@@ -76,17 +76,17 @@ static bool same_batch(enum vrf_step_op first, enum vrf_step_op op)
 }
 
 /* Run steps [i, j) into results; the test hook's step fails without being sent. */
-static int run_steps(struct vrf_nl *nl, const struct vrf_step *steps, size_t i, size_t j,
+static int run_steps(struct vrf_rtnl *rt, const struct vrf_step *steps, size_t i, size_t j,
 		     int *results, const struct vrf_log *log)
 {
 	if (j - i == 1 && !batchable(steps[i].op)) {
-		results[i] = run_step(nl, &steps[i], log);
+		results[i] = run_step(rt, &steps[i], log);
 		return 0;
 	}
-	return vrf_nl_steps(nl, steps + i, j - i, results + i);
+	return vrf_rtnl_steps(rt, steps + i, j - i, results + i);
 }
 
-int vrf_plan_execute(struct vrf_nl *nl, const struct vrf_plan *plan,
+int vrf_plan_execute(struct vrf_rtnl *rt, const struct vrf_plan *plan,
 		     const struct vrf_apply_opts *opts, const struct vrf_log *log)
 {
 	/* results[i]: 1 step i changed the kernel (undo it on failure), 0 it found the
@@ -112,7 +112,7 @@ int vrf_plan_execute(struct vrf_nl *nl, const struct vrf_plan *plan,
 		}
 		if ((long)i == fail_at)
 			results[i] = -EIO;
-		else if ((r = run_steps(nl, steps, i, j, results, log)) < 0)
+		else if ((r = run_steps(rt, steps, i, j, results, log)) < 0)
 			break;
 		for (size_t k = i; k < j; k++) {
 			n_done += results[k] > 0;
@@ -147,7 +147,7 @@ int vrf_plan_execute(struct vrf_nl *nl, const struct vrf_plan *plan,
 					continue;
 				vrf_step_render(&inv, line, sizeof(line));
 				vrf_info(log, "rollback: %s", line);
-				r = run_step(nl, &inv, log);
+				r = run_step(rt, &inv, log);
 				if (r < 0 && !(pass == 1 && r == -ENODEV))
 					vrf_err(log, "rollback step '%s' failed: %s", line,
 						strerror(-r));

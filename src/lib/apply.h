@@ -3,8 +3,9 @@
 #define VRF_APPLY_H
 
 #include "log.h"
-#include "netlink.h"
+#include "observe.h"
 #include "plan.h"
+#include "rtnl.h"
 
 struct vrf_apply_opts {
 	/*
@@ -24,24 +25,11 @@ struct vrf_apply_opts {
 };
 
 /*
- * Observe everything the planner reads: netlink state, the l3mdev sysctls,
- * established inbound TCP connections, prepared vrf-exec cgroups.
- */
-int vrf_state_observe(struct vrf_nl *nl, struct vrf_state *state);
-
-/*
- * The established inbound TCP connections of state, from tables in the
- * format of /proc/net/tcp and tcp6 (a missing file has none): a part of
- * vrf_state_observe, taking the paths so that a test can give fixtures.
- */
-int vrf_state_observe_tcp(struct vrf_state *state, const char *tcp, const char *tcp6);
-
-/*
  * Run the plan's steps in order. When one fails, the steps already done are
  * undone in reverse order, the failure is reported with the step that caused
  * it, and its -errno is returned.
  */
-int vrf_plan_execute(struct vrf_nl *nl, const struct vrf_plan *plan,
+int vrf_plan_execute(struct vrf_rtnl *rt, const struct vrf_plan *plan,
 		     const struct vrf_apply_opts *opts, const struct vrf_log *log);
 
 /*

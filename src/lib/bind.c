@@ -16,6 +16,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "bind.h"
 
 #define IFINDEX_XATTR "trusted.vrfctl.ifindex"
@@ -854,14 +855,13 @@ static int collect_pids(const char *path, const char *vrf, void *data)
 	if (!f)
 		return 0;   /* removed meanwhile */
 	while (fscanf(f, "%ld", &pid) == 1) {
-		pid_t *grown = realloc(l->pids, (l->n + 1) * sizeof(*grown));
+		pid_t *kept = VRF_ARRAY_PUSH(l->pids, l->n);
 
-		if (!grown) {
+		if (!kept) {
 			r = -ENOMEM;
 			break;
 		}
-		l->pids = grown;
-		l->pids[l->n++] = (pid_t)pid;
+		*kept = (pid_t)pid;
 	}
 	fclose(f);
 	return r;
@@ -934,7 +934,7 @@ out:
 static int observe_one(const char *path, const char *vrf, void *data)
 {
 	struct vrf_state *state = data;
-	struct vrf_obs_cgroup *c = NULL, *grown;
+	struct vrf_obs_cgroup *c = NULL;
 	struct record rec;
 	bool attached = false;
 	int cg, r = record_read(path, &rec);
@@ -957,14 +957,11 @@ static int observe_one(const char *path, const char *vrf, void *data)
 		record_free(&rec);
 		return 0;
 	}
-	grown = realloc(state->cgroups, (state->n_cgroups + 1) * sizeof(*grown));
-	if (!grown) {
+	c = VRF_ARRAY_PUSH(state->cgroups, state->n_cgroups);
+	if (!c) {
 		record_free(&rec);
 		return -ENOMEM;
 	}
-	state->cgroups = grown;
-	c = &state->cgroups[state->n_cgroups++];
-	memset(c, 0, sizeof(*c));
 	snprintf(c->vrf, sizeof(c->vrf), "%s", vrf);
 	/* Unknown ifindex (0): never equal to a device's, so apply re-prepares it. */
 	c->ifindex = rec.ifindex;

@@ -52,7 +52,4 @@ int vrf_config_write_json(const struct vrf_config *cfg, FILE *out);
 /* The same object as a value inside a document the caller is writing. */
 void vrf_config_json(struct vrf_json *j, const char *key, const struct vrf_config *cfg);
 
-/* A protocol's usual name ("tcp", "ipv6-icmp") or NULL. */
-const char *vrf_proto_name(uint8_t proto);
-
 #endif

@@ -11,18 +11,18 @@
 
 #include "nft.h"
 
-enum nft_match_kind {
-	NM_IIFNAME,       /* meta iifname (==, !=) */
-	NM_OIFNAME,       /* meta oifname (==, !=) */
-	NM_CT_ESTREL,     /* ct state established,related */
-	NM_SADDR,         /* ip saddr / ip6 saddr PREFIX (implies meta nfproto) */
-	NM_L4PROTO,       /* meta l4proto N */
-	NM_DPORT,         /* th dport LO[-HI]; follows an NM_L4PROTO */
-	NM_ICMPV6_TYPE,   /* icmpv6 type N (implies nfproto ipv6, l4proto 58) */
+enum vrf_nft_match_kind {
+	VRF_NM_IIFNAME,       /* meta iifname (==, !=) */
+	VRF_NM_OIFNAME,       /* meta oifname (==, !=) */
+	VRF_NM_CT_ESTREL,     /* ct state established,related */
+	VRF_NM_SADDR,         /* ip saddr / ip6 saddr PREFIX (implies meta nfproto) */
+	VRF_NM_L4PROTO,       /* meta l4proto N */
+	VRF_NM_DPORT,         /* th dport LO[-HI]; follows a VRF_NM_L4PROTO */
+	VRF_NM_ICMPV6_TYPE,   /* icmpv6 type N (implies nfproto ipv6, l4proto 58) */
 };
 
-struct nft_match {
-	enum nft_match_kind kind;
+struct vrf_nft_match {
+	enum vrf_nft_match_kind kind;
 	bool neg;
 	char ifname[IFNAMSIZ];
 	struct vrf_prefix prefix;
@@ -31,46 +31,42 @@ struct nft_match {
 	uint16_t lo, hi;
 };
 
-enum nft_chain_id { NFT_CHAIN_FORWARD, NFT_CHAIN_INPUT, NFT_CHAIN_COUNT };
+enum vrf_nft_chain_id { VRF_NFT_CHAIN_FORWARD, VRF_NFT_CHAIN_INPUT, VRF_NFT_CHAIN_COUNT };
 
-struct nft_chain_def {
+struct vrf_nft_chain_def {
 	const char *name;
 	uint32_t hook;    /* NF_INET_* */
 	int32_t prio;
 };
 
-extern const struct nft_chain_def nft_chains[NFT_CHAIN_COUNT];
+extern const struct vrf_nft_chain_def vrf_nft_chains[VRF_NFT_CHAIN_COUNT];
 
-#define NFT_MAX_MATCH 6
+#define VRF_NFT_MAX_MATCH 6
 
-struct nft_rule {
-	enum nft_chain_id chain;
-	struct nft_match m[NFT_MAX_MATCH];
+struct vrf_nft_rule {
+	enum vrf_nft_chain_id chain;
+	struct vrf_nft_match m[VRF_NFT_MAX_MATCH];
 	size_t n_m;
 	bool counter;
 	bool drop;        /* else accept */
 	char comment[VRF_NFT_COMMENT_MAX];
 };
 
-struct nft_ruleset {
-	struct nft_rule *rules;   /* grouped by chain: all forward, then input */
+struct vrf_nft_ruleset {
+	struct vrf_nft_rule *rules;   /* grouped by chain: all forward, then input */
 	size_t n;
-	size_t cap;
 };
 
-/* d NULL or not wanted: an empty ruleset. -EINVAL (logged), -ENOMEM. */
-int nft_ruleset_build(const struct vrf_docker *d, struct nft_ruleset *rs,
-		      const struct vrf_log *log);
-void nft_ruleset_free(struct nft_ruleset *rs);
+/*
+ * d NULL or not wanted: an empty ruleset. d is as vrf_config_load made it:
+ * its values were checked there and are not checked again. 0 or -ENOMEM.
+ */
+int vrf_nft_ruleset_build(const struct vrf_docker *d, struct vrf_nft_ruleset *rs);
+void vrf_nft_ruleset_free(struct vrf_nft_ruleset *rs);
 /* Does any rule live in this chain? A chain exists only with rules. */
-bool nft_ruleset_has_chain(const struct nft_ruleset *rs, enum nft_chain_id chain);
+bool vrf_nft_ruleset_has_chain(const struct vrf_nft_ruleset *rs, enum vrf_nft_chain_id chain);
 
 /* The ruleset as `nft list table inet vrfctl` prints it; "" when empty. */
-int nft_ruleset_render(const struct nft_ruleset *rs, char **text);
-
-/* "tcp", "udp", ... or NULL: the names nft prints for a protocol number. */
-const char *nft_proto_name(uint8_t proto);
-/* Whether the protocol carries a 16-bit destination port at offset 2. */
-bool nft_proto_has_ports(uint8_t proto);
+int vrf_nft_ruleset_render(const struct vrf_nft_ruleset *rs, char **text);
 
 #endif

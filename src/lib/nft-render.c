@@ -11,10 +11,11 @@
 
 #include "addr.h"
 #include "nft-int.h"
+#include "proto.h"
 
 static void render_proto(FILE *f, uint8_t proto)
 {
-	const char *name = nft_proto_name(proto);
+	const char *name = vrf_proto_name(proto);
 
 	if (name)
 		fputs(name, f);
@@ -22,21 +23,21 @@ static void render_proto(FILE *f, uint8_t proto)
 		fprintf(f, "%u", proto);
 }
 
-static void render_match(FILE *f, const struct nft_rule *r, size_t i)
+static void render_match(FILE *f, const struct vrf_nft_rule *r, size_t i)
 {
-	const struct nft_match *m = &r->m[i];
+	const struct vrf_nft_match *m = &r->m[i];
 	char buf[VRF_PREFIX_STRLEN];
 
 	switch (m->kind) {
-	case NM_IIFNAME:
-	case NM_OIFNAME:
-		fprintf(f, "%s %s\"%s\" ", m->kind == NM_IIFNAME ? "iifname" : "oifname",
+	case VRF_NM_IIFNAME:
+	case VRF_NM_OIFNAME:
+		fprintf(f, "%s %s\"%s\" ", m->kind == VRF_NM_IIFNAME ? "iifname" : "oifname",
 			m->neg ? "!= " : "", m->ifname);
 		break;
-	case NM_CT_ESTREL:
+	case VRF_NM_CT_ESTREL:
 		fputs("ct state established,related ", f);
 		break;
-	case NM_SADDR:
+	case VRF_NM_SADDR:
 		if (m->prefix.len == 0) {
 			fprintf(f, "meta nfproto %s ", m->prefix.family == AF_INET ? "ipv4" : "ipv6");
 			break;
@@ -47,22 +48,22 @@ static void render_match(FILE *f, const struct nft_rule *r, size_t i)
 			vrf_prefix_format(&m->prefix, buf);
 		fprintf(f, "%s saddr %s ", m->prefix.family == AF_INET ? "ip" : "ip6", buf);
 		break;
-	case NM_L4PROTO:
+	case VRF_NM_L4PROTO:
 		/* nft folds the protocol into "tcp dport ..." when a port follows. */
-		if (i + 1 < r->n_m && r->m[i + 1].kind == NM_DPORT)
+		if (i + 1 < r->n_m && r->m[i + 1].kind == VRF_NM_DPORT)
 			break;
 		fputs("meta l4proto ", f);
 		render_proto(f, m->proto);
 		fputc(' ', f);
 		break;
-	case NM_DPORT:
+	case VRF_NM_DPORT:
 		render_proto(f, m->proto);
 		if (m->lo == m->hi)
 			fprintf(f, " dport %u ", m->lo);
 		else
 			fprintf(f, " dport %u-%u ", m->lo, m->hi);
 		break;
-	case NM_ICMPV6_TYPE:
+	case VRF_NM_ICMPV6_TYPE:
 		if (m->icmp_type == 135)
 			fputs("icmpv6 type nd-neighbor-solicit ", f);
 		else if (m->icmp_type == 136)
@@ -83,7 +84,7 @@ static void render_priority(FILE *f, int32_t prio)
 		fprintf(f, "filter + %d", prio);
 }
 
-int nft_ruleset_render(const struct nft_ruleset *rs, char **text)
+int vrf_nft_ruleset_render(const struct vrf_nft_ruleset *rs, char **text)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -98,18 +99,18 @@ int nft_ruleset_render(const struct nft_ruleset *rs, char **text)
 	if (rs->n == 0)
 		goto out;
 	fprintf(f, "table inet %s {\n", VRF_NFT_TABLE);
-	for (int c = 0; c < NFT_CHAIN_COUNT; c++) {
-		if (!nft_ruleset_has_chain(rs, c))
+	for (int c = 0; c < VRF_NFT_CHAIN_COUNT; c++) {
+		if (!vrf_nft_ruleset_has_chain(rs, c))
 			continue;
-		fprintf(f, "%s\tchain %s {\n", first ? "" : "\n", nft_chains[c].name);
+		fprintf(f, "%s\tchain %s {\n", first ? "" : "\n", vrf_nft_chains[c].name);
 		first = false;
-		fprintf(f, "\t\ttype filter hook %s priority ", nft_chains[c].name);
-		render_priority(f, nft_chains[c].prio);
+		fprintf(f, "\t\ttype filter hook %s priority ", vrf_nft_chains[c].name);
+		render_priority(f, vrf_nft_chains[c].prio);
 		fputs("; policy accept;\n", f);
 		for (size_t i = 0; i < rs->n; i++) {
-			const struct nft_rule *r = &rs->rules[i];
+			const struct vrf_nft_rule *r = &rs->rules[i];
 
-			if (r->chain != (enum nft_chain_id)c)
+			if (r->chain != (enum vrf_nft_chain_id)c)
 				continue;
 			fputs("\t\t", f);
 			for (size_t k = 0; k < r->n_m; k++)
@@ -131,16 +132,16 @@ out:
 	return err;
 }
 
-int vrf_nft_render(const struct vrf_docker *d, char **text, const struct vrf_log *log)
+int vrf_nft_render(const struct vrf_docker *d, char **text)
 {
-	struct nft_ruleset rs;
+	struct vrf_nft_ruleset rs;
 	int err;
 
 	*text = NULL;
-	err = nft_ruleset_build(d, &rs, log);
+	err = vrf_nft_ruleset_build(d, &rs);
 	if (err < 0)
 		return err;
-	err = nft_ruleset_render(&rs, text);
-	nft_ruleset_free(&rs);
+	err = vrf_nft_ruleset_render(&rs, text);
+	vrf_nft_ruleset_free(&rs);
 	return err;
 }

@@ -10,15 +10,17 @@
 #include <string.h>
 
 #include "addr.h"
+#include "array.h"
 #include "nft-int.h"
+#include "proto.h"
 
 /* NF_INET_LOCAL_IN / NF_INET_FORWARD, without pulling netfilter headers in. */
 #define HOOK_LOCAL_IN 1
 #define HOOK_FORWARD  2
 
-const struct nft_chain_def nft_chains[NFT_CHAIN_COUNT] = {
-	[NFT_CHAIN_FORWARD] = { "forward", HOOK_FORWARD, VRF_NFT_PRIORITY },
-	[NFT_CHAIN_INPUT] = { "input", HOOK_LOCAL_IN, VRF_NFT_PRIORITY },
+const struct vrf_nft_chain_def vrf_nft_chains[VRF_NFT_CHAIN_COUNT] = {
+	[VRF_NFT_CHAIN_FORWARD] = { "forward", HOOK_FORWARD, VRF_NFT_PRIORITY },
+	[VRF_NFT_CHAIN_INPUT] = { "input", HOOK_LOCAL_IN, VRF_NFT_PRIORITY },
 };
 
 #define ICMPV6_ND_SOLICIT 135
@@ -29,30 +31,7 @@ bool vrf_nft_wanted(const struct vrf_docker *d)
 	return d && d->present && d->n_bridges > 0;
 }
 
-const char *nft_proto_name(uint8_t proto)
-{
-	switch (proto) {
-	case 1: return "icmp";
-	case 2: return "igmp";
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 33: return "dccp";
-	case 47: return "gre";
-	case 50: return "esp";
-	case 51: return "ah";
-	case 58: return "ipv6-icmp";
-	case 132: return "sctp";
-	case 136: return "udplite";
-	default: return NULL;
-	}
-}
-
-bool nft_proto_has_ports(uint8_t proto)
-{
-	return proto == 6 || proto == 17 || proto == 33 || proto == 132 || proto == 136;
-}
-
-void nft_ruleset_free(struct nft_ruleset *rs)
+void vrf_nft_ruleset_free(struct vrf_nft_ruleset *rs)
 {
 	if (!rs)
 		return;
@@ -60,7 +39,7 @@ void nft_ruleset_free(struct nft_ruleset *rs)
 	memset(rs, 0, sizeof(*rs));
 }
 
-bool nft_ruleset_has_chain(const struct nft_ruleset *rs, enum nft_chain_id chain)
+bool vrf_nft_ruleset_has_chain(const struct vrf_nft_ruleset *rs, enum vrf_nft_chain_id chain)
 {
 	for (size_t i = 0; i < rs->n; i++)
 		if (rs->rules[i].chain == chain)
@@ -69,43 +48,37 @@ bool nft_ruleset_has_chain(const struct nft_ruleset *rs, enum nft_chain_id chain
 }
 
 /* A new rule at the end, zeroed but for its chain; NULL when out of memory. */
-static struct nft_rule *rule_new(struct nft_ruleset *rs, enum nft_chain_id chain)
+static struct vrf_nft_rule *rule_new(struct vrf_nft_ruleset *rs, enum vrf_nft_chain_id chain)
 {
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 16;
-		struct nft_rule *r = realloc(rs->rules, cap * sizeof(*r));
+	struct vrf_nft_rule *r = VRF_ARRAY_PUSH(rs->rules, rs->n);
 
-		if (!r)
-			return NULL;
-		rs->rules = r;
-		rs->cap = cap;
-	}
-	memset(&rs->rules[rs->n], 0, sizeof(rs->rules[rs->n]));
-	rs->rules[rs->n].chain = chain;
-	return &rs->rules[rs->n++];
+	if (r)
+		r->chain = chain;
+	return r;
 }
 
-static struct nft_match *match_add(struct nft_rule *r, enum nft_match_kind kind)
+static struct vrf_nft_match *match_add(struct vrf_nft_rule *r, enum vrf_nft_match_kind kind)
 {
-	struct nft_match *m;
+	struct vrf_nft_match *m;
 
 	/* The rule shapes below use at most 4 matches; more is a bug here. */
-	assert(r->n_m < NFT_MAX_MATCH);
+	assert(r->n_m < VRF_NFT_MAX_MATCH);
 	m = &r->m[r->n_m++];
 	memset(m, 0, sizeof(*m));
 	m->kind = kind;
 	return m;
 }
 
-static void match_ifname(struct nft_rule *r, enum nft_match_kind kind, const char *name, bool neg)
+static void match_ifname(struct vrf_nft_rule *r, enum vrf_nft_match_kind kind, const char *name,
+			 bool neg)
 {
-	struct nft_match *m = match_add(r, kind);
+	struct vrf_nft_match *m = match_add(r, kind);
 
 	m->neg = neg;
 	snprintf(m->ifname, sizeof(m->ifname), "%s", name);
 }
 
-static void comment(struct nft_rule *r, const char *bridge, const char *what, const char *arg)
+static void comment(struct vrf_nft_rule *r, const char *bridge, const char *what, const char *arg)
 {
 	snprintf(r->comment, sizeof(r->comment), "%s: %s%s%s", bridge, what,
 		 arg ? " " : "", arg ? arg : "");
@@ -114,7 +87,7 @@ static void comment(struct nft_rule *r, const char *bridge, const char *what, co
 /* "tcp 18000-18300", "tcp 80", "udp", "proto 47" for comments. */
 static void port_text(uint8_t proto, const struct vrf_port_range *pr, char *buf, size_t len)
 {
-	const char *name = nft_proto_name(proto);
+	const char *name = vrf_proto_name(proto);
 	char p[16];
 
 	if (name)
@@ -135,43 +108,30 @@ static void port_text(uint8_t proto, const struct vrf_port_range *pr, char *buf,
  * but one rule per range keeps what the kernel holds trivially comparable and
  * the lists a [docker] section carries are short.
  */
-static int port_rules(struct nft_ruleset *rs, enum nft_chain_id chain, const char *bridge,
-		      bool from_outside, const struct vrf_port_rule *pr, size_t n, const char *key,
-		      const struct vrf_log *log)
+static int port_rules(struct vrf_nft_ruleset *rs, enum vrf_nft_chain_id chain, const char *bridge,
+		      bool from_outside, const struct vrf_port_rule *pr, size_t n, const char *key)
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t n_ranges = pr[i].n_ports ? pr[i].n_ports : 1;
 
-		if (pr[i].n_ports && !nft_proto_has_ports(pr[i].proto)) {
-			vrf_err(log, "%s:%u: %s: protocol %u has no ports",
-				pr[i].where.file ? pr[i].where.file : "?", pr[i].where.line,
-				key, pr[i].proto);
-			return -EINVAL;
-		}
 		for (size_t k = 0; k < n_ranges; k++) {
 			const struct vrf_port_range *range = pr[i].n_ports ? &pr[i].ports[k] : NULL;
-			struct nft_rule *r = rule_new(rs, chain);
-			struct nft_match *m;
+			struct vrf_nft_rule *r = rule_new(rs, chain);
+			struct vrf_nft_match *m;
 			char text[64];
 
 			if (!r)
 				return -ENOMEM;
-			if (range && range->lo > range->hi) {
-				vrf_err(log, "%s:%u: %s: port range %u-%u is reversed",
-					pr[i].where.file ? pr[i].where.file : "?",
-					pr[i].where.line, key, range->lo, range->hi);
-				return -EINVAL;
-			}
-			if (chain == NFT_CHAIN_FORWARD) {
-				match_ifname(r, NM_OIFNAME, bridge, false);
-				match_ifname(r, NM_IIFNAME, bridge, from_outside);
+			if (chain == VRF_NFT_CHAIN_FORWARD) {
+				match_ifname(r, VRF_NM_OIFNAME, bridge, false);
+				match_ifname(r, VRF_NM_IIFNAME, bridge, from_outside);
 			} else {
-				match_ifname(r, NM_IIFNAME, bridge, false);
+				match_ifname(r, VRF_NM_IIFNAME, bridge, false);
 			}
-			m = match_add(r, NM_L4PROTO);
+			m = match_add(r, VRF_NM_L4PROTO);
 			m->proto = pr[i].proto;
 			if (range) {
-				m = match_add(r, NM_DPORT);
+				m = match_add(r, VRF_NM_DPORT);
 				m->proto = pr[i].proto;
 				m->lo = range->lo;
 				m->hi = range->hi;
@@ -185,7 +145,7 @@ static int port_rules(struct nft_ruleset *rs, enum nft_chain_id chain, const cha
 
 /* IPv6 neighbour discovery is untracked by conntrack: without these, a drop
  * below would break IPv6 between the peers it means to allow. */
-static int nd_rules(struct nft_ruleset *rs, enum nft_chain_id chain, const char *bridge,
+static int nd_rules(struct vrf_nft_ruleset *rs, enum vrf_nft_chain_id chain, const char *bridge,
 		    const char *what)
 {
 	static const struct { uint8_t type; const char *name; } nd[] = {
@@ -194,33 +154,32 @@ static int nd_rules(struct nft_ruleset *rs, enum nft_chain_id chain, const char 
 	};
 
 	for (size_t i = 0; i < sizeof(nd) / sizeof(nd[0]); i++) {
-		struct nft_rule *r = rule_new(rs, chain);
+		struct vrf_nft_rule *r = rule_new(rs, chain);
 
 		if (!r)
 			return -ENOMEM;
-		match_ifname(r, NM_IIFNAME, bridge, false);
-		if (chain == NFT_CHAIN_FORWARD)
-			match_ifname(r, NM_OIFNAME, bridge, false);
-		match_add(r, NM_ICMPV6_TYPE)->icmp_type = nd[i].type;
+		match_ifname(r, VRF_NM_IIFNAME, bridge, false);
+		if (chain == VRF_NFT_CHAIN_FORWARD)
+			match_ifname(r, VRF_NM_OIFNAME, bridge, false);
+		match_add(r, VRF_NM_ICMPV6_TYPE)->icmp_type = nd[i].type;
 		comment(r, bridge, what, nd[i].name);
 	}
 	return 0;
 }
 
-static int forward_rules(struct nft_ruleset *rs, const struct vrf_docker *d, const char *br,
-			 const struct vrf_log *log)
+static int forward_rules(struct vrf_nft_ruleset *rs, const struct vrf_docker *d, const char *br)
 {
-	struct nft_rule *r;
+	struct vrf_nft_rule *r;
 	int err;
 
 	/* Replies, to the containers' own connections and to allowed ones. */
-	if (!(r = rule_new(rs, NFT_CHAIN_FORWARD)))
+	if (!(r = rule_new(rs, VRF_NFT_CHAIN_FORWARD)))
 		return -ENOMEM;
-	match_ifname(r, NM_OIFNAME, br, false);
-	match_add(r, NM_CT_ESTREL);
+	match_ifname(r, VRF_NM_OIFNAME, br, false);
+	match_add(r, VRF_NM_CT_ESTREL);
 	comment(r, br, "replies", NULL);
 
-	err = port_rules(rs, NFT_CHAIN_FORWARD, br, true, d->allow, d->n_allow, "allow", log);
+	err = port_rules(rs, VRF_NFT_CHAIN_FORWARD, br, true, d->allow, d->n_allow, "allow");
 	if (err < 0)
 		return err;
 
@@ -228,33 +187,28 @@ static int forward_rules(struct nft_ruleset *rs, const struct vrf_docker *d, con
 	 * Everything else routed into the bridge: NEW, but also INVALID and
 	 * UNTRACKED, which a `ct state new` drop would let through.
 	 */
-	if (!(r = rule_new(rs, NFT_CHAIN_FORWARD)))
+	if (!(r = rule_new(rs, VRF_NFT_CHAIN_FORWARD)))
 		return -ENOMEM;
-	match_ifname(r, NM_OIFNAME, br, false);
-	match_ifname(r, NM_IIFNAME, br, true);
+	match_ifname(r, VRF_NM_OIFNAME, br, false);
+	match_ifname(r, VRF_NM_IIFNAME, br, true);
 	r->counter = r->drop = true;
 	comment(r, br, "drop inbound", NULL);
 
 	if (!d->isolate_containers)
 		return 0;
-	err = nd_rules(rs, NFT_CHAIN_FORWARD, br, "isolate");
+	err = nd_rules(rs, VRF_NFT_CHAIN_FORWARD, br, "isolate");
 	if (err < 0)
 		return err;
 	for (size_t i = 0; i < d->n_allow_from; i++) {
 		char text[VRF_PREFIX_STRLEN];
-		struct nft_match *m;
+		struct vrf_nft_match *m;
 
-		if (!(r = rule_new(rs, NFT_CHAIN_FORWARD)))
+		if (!(r = rule_new(rs, VRF_NFT_CHAIN_FORWARD)))
 			return -ENOMEM;
-		match_ifname(r, NM_IIFNAME, br, false);
-		match_ifname(r, NM_OIFNAME, br, false);
-		m = match_add(r, NM_SADDR);
+		match_ifname(r, VRF_NM_IIFNAME, br, false);
+		match_ifname(r, VRF_NM_OIFNAME, br, false);
+		m = match_add(r, VRF_NM_SADDR);
 		m->prefix = d->allow_from[i];
-		if (m->prefix.family != AF_INET && m->prefix.family != AF_INET6) {
-			vrf_err(log, "%s:%u: allow-from: not an IPv4 or IPv6 prefix",
-				d->where.file ? d->where.file : "?", d->where.line);
-			return -EINVAL;
-		}
 		if (m->prefix.len == vrf_addr_len(m->prefix.family) * 8)
 			vrf_addr_format(m->prefix.family, &m->prefix.addr, text);
 		else
@@ -263,44 +217,42 @@ static int forward_rules(struct nft_ruleset *rs, const struct vrf_docker *d, con
 	}
 	/* Container to container: bridged (iif = oif = the bridge with
 	 * br_netfilter) or hairpinned through the host's address (DNAT). */
-	if (!(r = rule_new(rs, NFT_CHAIN_FORWARD)))
+	if (!(r = rule_new(rs, VRF_NFT_CHAIN_FORWARD)))
 		return -ENOMEM;
-	match_ifname(r, NM_IIFNAME, br, false);
-	match_ifname(r, NM_OIFNAME, br, false);
+	match_ifname(r, VRF_NM_IIFNAME, br, false);
+	match_ifname(r, VRF_NM_OIFNAME, br, false);
 	r->counter = r->drop = true;
 	comment(r, br, "isolate containers", NULL);
 	return 0;
 }
 
-static int input_rules(struct nft_ruleset *rs, const struct vrf_docker *d, const char *br,
-		       const struct vrf_log *log)
+static int input_rules(struct vrf_nft_ruleset *rs, const struct vrf_docker *d, const char *br)
 {
-	struct nft_rule *r;
+	struct vrf_nft_rule *r;
 	int err;
 
 	/* Replies to connections the host opened into its containers. */
-	if (!(r = rule_new(rs, NFT_CHAIN_INPUT)))
+	if (!(r = rule_new(rs, VRF_NFT_CHAIN_INPUT)))
 		return -ENOMEM;
-	match_ifname(r, NM_IIFNAME, br, false);
-	match_add(r, NM_CT_ESTREL);
+	match_ifname(r, VRF_NM_IIFNAME, br, false);
+	match_add(r, VRF_NM_CT_ESTREL);
 	comment(r, br, "host replies", NULL);
-	err = nd_rules(rs, NFT_CHAIN_INPUT, br, "host");
+	err = nd_rules(rs, VRF_NFT_CHAIN_INPUT, br, "host");
 	if (err < 0)
 		return err;
-	err = port_rules(rs, NFT_CHAIN_INPUT, br, false, d->host_allow, d->n_host_allow,
-			 "host-allow", log);
+	err = port_rules(rs, VRF_NFT_CHAIN_INPUT, br, false, d->host_allow, d->n_host_allow,
+			 "host-allow");
 	if (err < 0)
 		return err;
-	if (!(r = rule_new(rs, NFT_CHAIN_INPUT)))
+	if (!(r = rule_new(rs, VRF_NFT_CHAIN_INPUT)))
 		return -ENOMEM;
-	match_ifname(r, NM_IIFNAME, br, false);
+	match_ifname(r, VRF_NM_IIFNAME, br, false);
 	r->counter = r->drop = true;
 	comment(r, br, "drop to host", NULL);
 	return 0;
 }
 
-int nft_ruleset_build(const struct vrf_docker *d, struct nft_ruleset *rs,
-		      const struct vrf_log *log)
+int vrf_nft_ruleset_build(const struct vrf_docker *d, struct vrf_nft_ruleset *rs)
 {
 	int err = 0;
 
@@ -308,15 +260,15 @@ int nft_ruleset_build(const struct vrf_docker *d, struct nft_ruleset *rs,
 	if (!vrf_nft_wanted(d))
 		goto out;
 	for (size_t i = 0; i < d->n_bridges && err == 0; i++)
-		err = forward_rules(rs, d, d->bridges[i], log);
+		err = forward_rules(rs, d, d->bridges[i]);
 	/*
 	 * The host is restricted only when host-allow lists something: an
 	 * absent key leaves the containers' access to the host as it was.
 	 */
 	for (size_t i = 0; i < d->n_bridges && err == 0 && d->n_host_allow > 0; i++)
-		err = input_rules(rs, d, d->bridges[i], log);
+		err = input_rules(rs, d, d->bridges[i]);
 out:
 	if (err < 0)
-		nft_ruleset_free(rs);
+		vrf_nft_ruleset_free(rs);
 	return err;
 }

@@ -33,6 +33,7 @@
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 
+#include "array.h"
 #include "nft-int.h"
 #include "sock.h"
 
@@ -161,20 +162,21 @@ static bool match_saddr(struct nftnl_rule *r, const struct vrf_prefix *p)
 	       bitwise(r, mask, alen) && cmp(r, NFT_CMP_EQ, addr, alen);
 }
 
-static bool match_expr(struct nftnl_rule *r, const struct nft_match *m)
+static bool match_expr(struct nftnl_rule *r, const struct vrf_nft_match *m)
 {
 	char name[IFNAMSIZ] = { 0 };
 	uint32_t state = CT_STATE_ESTREL, zero = 0;
 	uint16_t port;
 
 	switch (m->kind) {
-	case NM_IIFNAME:
-	case NM_OIFNAME:
+	case VRF_NM_IIFNAME:
+	case VRF_NM_OIFNAME:
 		/* All IFNAMSIZ bytes, NUL-padded: an exact name, not a prefix. */
 		memcpy(name, m->ifname, strnlen(m->ifname, IFNAMSIZ - 1));
-		return meta_load(r, m->kind == NM_IIFNAME ? NFT_META_IIFNAME : NFT_META_OIFNAME) &&
+		return meta_load(r, m->kind == VRF_NM_IIFNAME ? NFT_META_IIFNAME :
+				 NFT_META_OIFNAME) &&
 		       cmp(r, m->neg ? NFT_CMP_NEQ : NFT_CMP_EQ, name, sizeof(name));
-	case NM_CT_ESTREL: {
+	case VRF_NM_CT_ESTREL: {
 		struct nftnl_expr *e = expr_add(r, "ct");
 
 		if (!e)
@@ -184,11 +186,11 @@ static bool match_expr(struct nftnl_rule *r, const struct nft_match *m)
 		return bitwise(r, &state, sizeof(state)) &&
 		       cmp(r, NFT_CMP_NEQ, &zero, sizeof(zero));
 	}
-	case NM_SADDR:
+	case VRF_NM_SADDR:
 		return match_saddr(r, &m->prefix);
-	case NM_L4PROTO:
+	case VRF_NM_L4PROTO:
 		return match_l4proto(r, m->proto);
-	case NM_DPORT:
+	case VRF_NM_DPORT:
 		if (!payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2))
 			return false;
 		if (m->lo == m->hi) {
@@ -200,7 +202,7 @@ static bool match_expr(struct nftnl_rule *r, const struct nft_match *m)
 			return false;
 		port = htons(m->hi);
 		return cmp(r, NFT_CMP_LTE, &port, sizeof(port));
-	case NM_ICMPV6_TYPE:
+	case VRF_NM_ICMPV6_TYPE:
 		return match_nfproto(r, NFPROTO_IPV6) && match_l4proto(r, IPPROTO_ICMPV6) &&
 		       payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1) &&
 		       cmp_u8(r, NFT_CMP_EQ, m->icmp_type);
@@ -209,7 +211,7 @@ static bool match_expr(struct nftnl_rule *r, const struct nft_match *m)
 }
 
 /* One rule of the description as a libnftnl rule; NULL when out of memory. */
-static struct nftnl_rule *rule_object(const struct nft_rule *nr)
+static struct nftnl_rule *rule_object(const struct vrf_nft_rule *nr)
 {
 	struct nftnl_udata_buf *ud = NULL;
 	struct nftnl_rule *r = nftnl_rule_alloc();
@@ -220,7 +222,7 @@ static struct nftnl_rule *rule_object(const struct nft_rule *nr)
 		goto out;
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, VRF_NFT_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, nft_chains[nr->chain].name);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, vrf_nft_chains[nr->chain].name);
 	for (size_t i = 0; i < nr->n_m && ok; i++)
 		ok = match_expr(r, &nr->m[i]);
 	if (ok && nr->counter)
@@ -246,7 +248,7 @@ out:
 	return r;
 }
 
-static struct nftnl_chain *chain_object(enum nft_chain_id c)
+static struct nftnl_chain *chain_object(enum vrf_nft_chain_id c)
 {
 	struct nftnl_chain *ch = nftnl_chain_alloc();
 
@@ -254,10 +256,10 @@ static struct nftnl_chain *chain_object(enum nft_chain_id c)
 		return NULL;
 	nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
 	nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, VRF_NFT_TABLE);
-	nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, nft_chains[c].name);
+	nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, vrf_nft_chains[c].name);
 	nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter");
-	nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM, nft_chains[c].hook);
-	nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, nft_chains[c].prio);
+	nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM, vrf_nft_chains[c].hook);
+	nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, vrf_nft_chains[c].prio);
 	nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	return ch;
 }
@@ -273,9 +275,16 @@ void vrf_nft_batch_free(struct vrf_nft_batch *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* Room for one more message at the end; NULL when out of memory. */
+/*
+ * Room for one more message at the end; NULL when out of memory. The buffer
+ * holds messages of different sizes back to back, so it grows by bytes, not
+ * by elements as array.h's arrays do; what[] is one such array, pushed at
+ * n_msgs each time (batch_commit counts the message only once it is built).
+ */
 static char *batch_room(struct vrf_nft_batch *b)
 {
+	size_t n_what = b->n_msgs;
+
 	if (b->cap - b->len < MSG_ROOM) {
 		size_t cap = (b->cap + MSG_ROOM) * 2;
 		void *buf = realloc(b->buf, cap);
@@ -285,13 +294,8 @@ static char *batch_room(struct vrf_nft_batch *b)
 		b->buf = buf;
 		b->cap = cap;
 	}
-	if (b->n_msgs % 32 == 0) {
-		void *what = realloc(b->what, (b->n_msgs + 32) * sizeof(*b->what));
-
-		if (!what)
-			return NULL;
-		b->what = what;
-	}
+	if (!VRF_ARRAY_PUSH(b->what, n_what))
+		return NULL;
 	return (char *)b->buf + b->len;
 }
 
@@ -325,17 +329,16 @@ static int batch_table(struct vrf_nft_batch *b, uint16_t type, uint16_t flags, c
 	return 0;
 }
 
-int vrf_nft_batch_build(const struct vrf_docker *d, uint32_t seq, struct vrf_nft_batch *b,
-			const struct vrf_log *log)
+int vrf_nft_batch_build(const struct vrf_docker *d, uint32_t seq, struct vrf_nft_batch *b)
 {
-	struct nft_ruleset rs;
+	struct vrf_nft_ruleset rs;
 	struct nlmsghdr *nlh;
 	char *room;
 	int err;
 
 	memset(b, 0, sizeof(*b));
 	b->seq_first = seq;
-	err = nft_ruleset_build(d, &rs, log);
+	err = vrf_nft_ruleset_build(d, &rs);
 	if (err < 0)
 		return err;
 	err = -ENOMEM;
@@ -350,10 +353,10 @@ int vrf_nft_batch_build(const struct vrf_docker *d, uint32_t seq, struct vrf_nft
 		goto out;
 	if (rs.n > 0 && (err = batch_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, "add table")) < 0)
 		goto out;
-	for (int c = 0; c < NFT_CHAIN_COUNT; c++) {
+	for (int c = 0; c < VRF_NFT_CHAIN_COUNT; c++) {
 		struct nftnl_chain *ch;
 
-		if (!nft_ruleset_has_chain(&rs, c))
+		if (!vrf_nft_ruleset_has_chain(&rs, c))
 			continue;
 		err = -ENOMEM;
 		if (!(room = batch_room(b)) || !(ch = chain_object(c)))
@@ -362,7 +365,7 @@ int vrf_nft_batch_build(const struct vrf_docker *d, uint32_t seq, struct vrf_nft
 					    NLM_F_CREATE | NLM_F_ACK, b->seq_first + b->n_msgs);
 		nftnl_chain_nlmsg_build_payload(nlh, ch);
 		nftnl_chain_free(ch);
-		batch_commit(b, nlh, "add chain", nft_chains[c].name);
+		batch_commit(b, nlh, "add chain", vrf_nft_chains[c].name);
 	}
 	for (size_t i = 0; i < rs.n; i++) {
 		struct nftnl_rule *r;
@@ -384,7 +387,7 @@ int vrf_nft_batch_build(const struct vrf_docker *d, uint32_t seq, struct vrf_nft
 		     NULL);
 	err = 0;
 out:
-	nft_ruleset_free(&rs);
+	vrf_nft_ruleset_free(&rs);
 	if (err < 0)
 		vrf_nft_batch_free(b);
 	return err;
@@ -482,7 +485,7 @@ static int batch_run(const struct vrf_docker *d, const struct vrf_log *log)
 	struct mnl_socket *nl = NULL;
 	int err;
 
-	err = vrf_nft_batch_build(d, (uint32_t)time(NULL), &b, log);
+	err = vrf_nft_batch_build(d, (uint32_t)time(NULL), &b);
 	if (err < 0) {
 		if (err == -ENOMEM)
 			vrf_err(log, "nft: out of memory");
@@ -654,7 +657,7 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct kstate *k = data;
 	struct nftnl_chain *ch = nftnl_chain_alloc();
-	struct kchain *kc, *grown;
+	struct kchain *kc;
 
 	if (!ch || nftnl_chain_nlmsg_parse(nlh, ch) < 0)
 		goto out;
@@ -665,14 +668,11 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	    strcmp(nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE), VRF_NFT_TABLE) != 0 ||
 	    !nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME))
 		goto out;
-	grown = realloc(k->chains, (k->n_chains + 1) * sizeof(*k->chains));
-	if (!grown) {
+	kc = VRF_ARRAY_PUSH(k->chains, k->n_chains);
+	if (!kc) {
 		k->err = -ENOMEM;
 		goto out;
 	}
-	k->chains = grown;
-	kc = &k->chains[k->n_chains++];
-	memset(kc, 0, sizeof(*kc));
 	snprintf(kc->name, sizeof(kc->name), "%s", nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME));
 	kc->base = nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM);
 	if (kc->base) {
@@ -692,7 +692,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct kstate *k = data;
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct krule *kr, *grown;
+	struct krule *kr;
 	int err;
 
 	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0)
@@ -702,21 +702,18 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), VRF_NFT_TABLE) != 0 ||
 	    !nftnl_rule_get_str(r, NFTNL_RULE_CHAIN))
 		goto out;
-	grown = realloc(k->rules, (k->n_rules + 1) * sizeof(*k->rules));
-	if (!grown) {
+	kr = VRF_ARRAY_PUSH(k->rules, k->n_rules);
+	if (!kr) {
 		k->err = -ENOMEM;
 		goto out;
 	}
-	k->rules = grown;
-	kr = &k->rules[k->n_rules];
-	memset(kr, 0, sizeof(*kr));
 	snprintf(kr->chain, sizeof(kr->chain), "%s", nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
 	err = rule_signature(r, kr->comment, &kr->sig, &kr->has_counter, &kr->packets,
 			     &kr->bytes);
-	if (err < 0)
+	if (err < 0) {
 		k->err = err;
-	else
-		k->n_rules++;
+		k->n_rules--;        /* not kept: array.h keeps the room */
+	}
 out:
 	nftnl_rule_free(r);
 	return MNL_CB_OK;
@@ -820,17 +817,19 @@ out:
 
 /* ---- drift --------------------------------------------------------------- */
 
-static bool chain_matches(const struct kchain *kc, enum nft_chain_id c)
+static bool chain_matches(const struct kchain *kc, enum vrf_nft_chain_id c)
 {
-	return kc->base && kc->hook == nft_chains[c].hook && kc->prio == nft_chains[c].prio &&
+	const struct vrf_nft_chain_def *want = &vrf_nft_chains[c];
+
+	return kc->base && kc->hook == want->hook && kc->prio == want->prio &&
 	       kc->policy == NF_ACCEPT && strcmp(kc->type, "filter") == 0;
 }
 
 /* Compare one desired chain's rules, in order, with the kernel's. */
-static bool rules_differ(const struct nft_ruleset *rs, enum nft_chain_id c,
+static bool rules_differ(const struct vrf_nft_ruleset *rs, enum vrf_nft_chain_id c,
 			 const struct kstate *k, int *err, const struct vrf_log *log)
 {
-	const char *name = nft_chains[c].name;
+	const char *name = vrf_nft_chains[c].name;
 	size_t ki = 0, pos = 0;
 	bool differs = false;
 
@@ -876,12 +875,12 @@ static bool rules_differ(const struct nft_ruleset *rs, enum nft_chain_id c,
 
 int vrf_nft_drift(const struct vrf_docker *d, bool *differs, const struct vrf_log *log)
 {
-	struct nft_ruleset rs = { 0 };
+	struct vrf_nft_ruleset rs = { 0 };
 	struct kstate k = { 0 };
 	int err;
 
 	*differs = false;
-	err = nft_ruleset_build(d, &rs, log);
+	err = vrf_nft_ruleset_build(d, &rs);
 	if (err < 0)
 		goto out;
 	err = kstate_read(&k, log);
@@ -902,11 +901,11 @@ int vrf_nft_drift(const struct vrf_docker *d, bool *differs, const struct vrf_lo
 	for (size_t i = 0; i < k.n_chains; i++) {
 		int c;
 
-		for (c = 0; c < NFT_CHAIN_COUNT; c++)
-			if (strcmp(k.chains[i].name, nft_chains[c].name) == 0 &&
-			    nft_ruleset_has_chain(&rs, c))
+		for (c = 0; c < VRF_NFT_CHAIN_COUNT; c++)
+			if (strcmp(k.chains[i].name, vrf_nft_chains[c].name) == 0 &&
+			    vrf_nft_ruleset_has_chain(&rs, c))
 				break;
-		if (c == NFT_CHAIN_COUNT) {
+		if (c == VRF_NFT_CHAIN_COUNT) {
 			vrf_info(log, "nft: chain %s is not one vrfctl loads", k.chains[i].name);
 			*differs = true;
 		} else if (!chain_matches(&k.chains[i], c)) {
@@ -915,15 +914,15 @@ int vrf_nft_drift(const struct vrf_docker *d, bool *differs, const struct vrf_lo
 			*differs = true;
 		}
 	}
-	for (int c = 0; c < NFT_CHAIN_COUNT && err == 0; c++) {
+	for (int c = 0; c < VRF_NFT_CHAIN_COUNT && err == 0; c++) {
 		bool found = false;
 
-		if (!nft_ruleset_has_chain(&rs, c))
+		if (!vrf_nft_ruleset_has_chain(&rs, c))
 			continue;
 		for (size_t i = 0; i < k.n_chains; i++)
-			found = found || strcmp(k.chains[i].name, nft_chains[c].name) == 0;
+			found = found || strcmp(k.chains[i].name, vrf_nft_chains[c].name) == 0;
 		if (!found) {
-			vrf_info(log, "nft: chain %s is missing", nft_chains[c].name);
+			vrf_info(log, "nft: chain %s is missing", vrf_nft_chains[c].name);
 			*differs = true;
 			continue;
 		}
@@ -934,7 +933,7 @@ int vrf_nft_drift(const struct vrf_docker *d, bool *differs, const struct vrf_lo
 		vrf_err(log, "nft: out of memory");
 out:
 	kstate_free(&k);
-	nft_ruleset_free(&rs);
+	vrf_nft_ruleset_free(&rs);
 	return err;
 }
 

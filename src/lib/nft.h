@@ -67,10 +67,10 @@ int vrf_nft_validate(const struct vrf_docker *d, const struct vrf_log *log);
 /*
  * The table as nft syntax, as `nft list table inet vrfctl` prints it right
  * after an apply (counters at 0): for `vrfctl plan`. "" when no table is
- * wanted. *text is malloc'ed: free() it. -EINVAL (logged) on a port rule
- * nftables cannot express, -ENOMEM.
+ * wanted. *text is malloc'ed: free() it. 0 or -ENOMEM. Here and below, d is
+ * as vrf_config_load made it: its values were checked there, once.
  */
-int vrf_nft_render(const struct vrf_docker *d, char **text, const struct vrf_log *log);
+int vrf_nft_render(const struct vrf_docker *d, char **text);
 
 /* One nf_tables transaction, ready to send; n_msgs counts BEGIN and END. */
 struct vrf_nft_batch {
@@ -90,8 +90,7 @@ struct vrf_nft_batch {
  * d NULL or not wanted: the batch only removes the table. Every message but
  * BEGIN/END asks for an ack. *b is overwritten; free with vrf_nft_batch_free.
  */
-int vrf_nft_batch_build(const struct vrf_docker *d, uint32_t seq, struct vrf_nft_batch *b,
-			const struct vrf_log *log);
+int vrf_nft_batch_build(const struct vrf_docker *d, uint32_t seq, struct vrf_nft_batch *b);
 void vrf_nft_batch_free(struct vrf_nft_batch *b);
 
 /*

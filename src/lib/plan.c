@@ -7,105 +7,12 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "array.h"
 #include "bind.h"
 #include "plan.h"
 #include "strmap.h"
 
 #define TABLE_LOCAL 255u
-
-/* ---- state helpers ---------------------------------------------------- */
-
-void vrf_state_free(struct vrf_state *state)
-{
-	if (!state)
-		return;
-	free(state->links);
-	free(state->rules);
-	free(state->routes);
-	free(state->addrs);
-	free(state->conns);
-	for (size_t i = 0; i < state->n_cgroups; i++)
-		free(state->cgroups[i].allow);
-	free(state->cgroups);
-	free(state->by_name);
-	memset(state, 0, sizeof(*state));
-}
-
-static int cmp_link_index(const void *a, const void *b)
-{
-	const struct vrf_obs_link *x = a, *y = b;
-
-	return x->ifindex < y->ifindex ? -1 : x->ifindex > y->ifindex;
-}
-
-static int cmp_link_name(const void *a, const void *b)
-{
-	return strcmp((*(struct vrf_obs_link *const *)a)->name,
-		      (*(struct vrf_obs_link *const *)b)->name);
-}
-
-int vrf_state_index(struct vrf_state *s)
-{
-	free(s->by_name);
-	s->by_name = malloc((s->n_links ? s->n_links : 1) * sizeof(*s->by_name));
-	if (!s->by_name)
-		return -ENOMEM;
-	qsort(s->links, s->n_links, sizeof(*s->links), cmp_link_index);
-	for (size_t i = 0; i < s->n_links; i++)
-		s->by_name[i] = &s->links[i];
-	qsort(s->by_name, s->n_links, sizeof(*s->by_name), cmp_link_name);
-	return 0;
-}
-
-const struct vrf_obs_link *vrf_state_link_by_name(const struct vrf_state *s, const char *name)
-{
-	if (s->by_name) {
-		struct vrf_obs_link key, *kp = &key, **found;
-
-		snprintf(key.name, sizeof(key.name), "%s", name);
-		found = bsearch(&kp, s->by_name, s->n_links, sizeof(*s->by_name), cmp_link_name);
-		return found ? *found : NULL;
-	}
-	for (size_t i = 0; i < s->n_links; i++)
-		if (strcmp(s->links[i].name, name) == 0)
-			return &s->links[i];
-	return NULL;
-}
-
-const struct vrf_obs_link *vrf_state_link_by_index(const struct vrf_state *s, unsigned ifindex)
-{
-	if (s->by_name) {
-		struct vrf_obs_link key = { .ifindex = ifindex };
-
-		return bsearch(&key, s->links, s->n_links, sizeof(*s->links), cmp_link_index);
-	}
-	for (size_t i = 0; i < s->n_links; i++)
-		if (s->links[i].ifindex == ifindex)
-			return &s->links[i];
-	return NULL;
-}
-
-static const char *const sysctl_names[VRF_SYSCTL_COUNT] = {
-	[VRF_SYSCTL_TCP_L3MDEV_ACCEPT] = "net.ipv4.tcp_l3mdev_accept",
-	[VRF_SYSCTL_UDP_L3MDEV_ACCEPT] = "net.ipv4.udp_l3mdev_accept",
-	[VRF_SYSCTL_RAW_L3MDEV_ACCEPT] = "net.ipv4.raw_l3mdev_accept",
-};
-
-static const char *const sysctl_paths[VRF_SYSCTL_COUNT] = {
-	[VRF_SYSCTL_TCP_L3MDEV_ACCEPT] = "/proc/sys/net/ipv4/tcp_l3mdev_accept",
-	[VRF_SYSCTL_UDP_L3MDEV_ACCEPT] = "/proc/sys/net/ipv4/udp_l3mdev_accept",
-	[VRF_SYSCTL_RAW_L3MDEV_ACCEPT] = "/proc/sys/net/ipv4/raw_l3mdev_accept",
-};
-
-const char *vrf_sysctl_name(enum vrf_sysctl_id id)
-{
-	return sysctl_names[id];
-}
-
-const char *vrf_sysctl_path(enum vrf_sysctl_id id)
-{
-	return sysctl_paths[id];
-}
 
 /* ---- plan container --------------------------------------------------- */
 
@@ -119,16 +26,11 @@ void vrf_plan_free(struct vrf_plan *plan)
 
 int vrf_plan_push(struct vrf_plan *plan, const struct vrf_step *step)
 {
-	if (plan->n_steps == plan->cap) {
-		size_t cap = plan->cap ? plan->cap * 2 : 32;
-		struct vrf_step *steps = realloc(plan->steps, cap * sizeof(*steps));
+	struct vrf_step *kept = VRF_ARRAY_PUSH(plan->steps, plan->n_steps);
 
-		if (!steps)
-			return -ENOMEM;
-		plan->steps = steps;
-		plan->cap = cap;
-	}
-	plan->steps[plan->n_steps++] = *step;
+	if (!kept)
+		return -ENOMEM;
+	*kept = *step;
 	return 0;
 }
 
@@ -1276,15 +1178,23 @@ static int finish(struct planner *p)
 	return 0;
 }
 
+/* The planner of one plan, which starts empty. */
+static struct planner start_planner(const struct vrf_config *cfg, const struct vrf_state *state,
+				    const struct vrf_plan_opts *opts, struct vrf_plan *plan,
+				    const struct vrf_log *log)
+{
+	memset(plan, 0, sizeof(*plan));
+	return (struct planner){
+		.state = state, .global = &cfg->global, .opts = opts, .log = log, .plan = plan,
+	};
+}
+
 int vrf_plan_apply(struct vrf_config *cfg, const struct vrf_state *state,
 		   const struct vrf_plan_opts *opts, struct vrf_plan *plan,
 		   const struct vrf_log *log)
 {
-	struct planner p = {
-		.state = state, .global = &cfg->global, .opts = opts, .log = log, .plan = plan,
-	};
+	struct planner p = start_planner(cfg, state, opts, plan, log);
 
-	memset(plan, 0, sizeof(*plan));
 	p.err = index_state(&p, cfg);
 	if (p.err)   /* every question below is asked of the indexes */
 		return finish(&p);
@@ -1347,12 +1257,9 @@ int vrf_plan_down(const struct vrf_config *cfg, const struct vrf_state *state,
 		  const struct vrf_plan_opts *opts, struct vrf_plan *plan,
 		  const struct vrf_log *log)
 {
-	struct planner p = {
-		.state = state, .global = &cfg->global, .opts = opts, .log = log, .plan = plan,
-	};
+	struct planner p = start_planner(cfg, state, opts, plan, log);
 	bool vrfs_remain = false;
 
-	memset(plan, 0, sizeof(*plan));
 	for (size_t i = 0; i < n_names; i++) {
 		const struct vrf_obs_link *l = vrf_state_link_by_name(state, names[i]);
 
@@ -1398,12 +1305,9 @@ int vrf_plan_rules_down(const struct vrf_config *cfg, const struct vrf_state *st
 			const struct vrf_plan_opts *opts, struct vrf_plan *plan,
 			const struct vrf_log *log)
 {
-	struct planner p = {
-		.state = state, .global = &cfg->global, .opts = opts, .log = log, .plan = plan,
-	};
+	struct planner p = start_planner(cfg, state, opts, plan, log);
 	bool vrfs_remain = false;
 
-	memset(plan, 0, sizeof(*plan));
 	/* The VRFs named in opts->only are going (an ifdown whose executor
 	 * deletes the device after us): they do not count. */
 	for (size_t i = 0; i < state->n_links; i++)

@@ -4,7 +4,7 @@
 
 /*
  * Planning is pure: observed kernel state + the config in, a list of steps
- * out. Only netlink.c observes and executes. Every step knows its inverse, so
+ * out (observe.h says what is observed; rtnl.c carries steps out). Every step knows its inverse, so
  * a failed apply is undone by running the inverses of the done steps in
  * reverse order.
  */
@@ -13,104 +13,7 @@
 
 #include "log.h"
 #include "model.h"
-
-/* ---- observed state --------------------------------------------------- */
-
-struct vrf_obs_link {
-	unsigned ifindex;
-	char name[IFNAMSIZ];
-	bool is_vrf;
-	uint32_t vrf_table;          /* when is_vrf */
-	unsigned master;             /* ifindex of the master, 0 for none */
-	uint32_t group;              /* link group: vrfctl's VRFs carry its own */
-	bool up;                     /* IFF_UP */
-};
-
-/* An ip rule, reduced to what vrfctl makes or moves. */
-struct vrf_rule {
-	int family;
-	uint32_t pref;
-	uint32_t table;              /* lookup table, 0 with l3mdev */
-	bool l3mdev;
-	bool unreachable;            /* action unreachable instead of lookup */
-	uint8_t protocol;
-	char iif[IFNAMSIZ];          /* "" for none; a VRF's bridges' rules have one */
-	bool other_selectors;        /* from/to/oif/fwmark...: never one of ours */
-};
-
-struct vrf_route {
-	int family;
-	uint32_t table;
-	struct vrf_prefix dst;       /* family set; len 0 for default */
-	bool unreachable;            /* type unreachable instead of unicast */
-	uint8_t protocol;
-	uint32_t metric;
-	bool has_via;
-	union vrf_addr via;
-	char dev[IFNAMSIZ];          /* "" for none */
-};
-
-/* An established inbound TCP connection: what the lockout guard protects. */
-struct vrf_obs_conn {
-	int family;
-	union vrf_addr local;
-	uint16_t local_port;
-	union vrf_addr remote;
-	uint16_t remote_port;
-};
-
-struct vrf_obs_addr {
-	unsigned ifindex;
-	int family;
-	union vrf_addr addr;
-};
-
-/*
- * A VRF's vrf-exec cgroups (the top one and any nested in services): the
- * ifindex their programs bind to, the devices their egress check lets
- * packets out by (sorted), and whether those programs are all still attached.
- */
-struct vrf_obs_cgroup {
-	char vrf[IFNAMSIZ];
-	unsigned ifindex;
-	unsigned *allow;
-	size_t n_allow;
-	bool intact;
-};
-
-enum vrf_sysctl_id {
-	VRF_SYSCTL_TCP_L3MDEV_ACCEPT,
-	VRF_SYSCTL_UDP_L3MDEV_ACCEPT,
-	VRF_SYSCTL_RAW_L3MDEV_ACCEPT,
-	VRF_SYSCTL_COUNT,
-};
-
-struct vrf_state {
-	struct vrf_obs_link *links;
-	size_t n_links;
-	struct vrf_rule *rules;
-	size_t n_rules;
-	struct vrf_route *routes;    /* main table and every VRF table */
-	size_t n_routes;
-	struct vrf_obs_addr *addrs;
-	size_t n_addrs;
-	struct vrf_obs_conn *conns;
-	size_t n_conns;
-	/* Built by vrf_state_index(): links sorted by ifindex, and by name here,
-	 * so lookups stay cheap with thousands of links. NULL: scan instead. */
-	struct vrf_obs_link **by_name;
-	struct vrf_obs_cgroup *cgroups;
-	size_t n_cgroups;
-	bool cgroups_supported;      /* false: no cgroup2/BPF, no cgroup steps */
-	int sysctl[VRF_SYSCTL_COUNT]; /* -1: unknown */
-};
-
-void vrf_state_free(struct vrf_state *state);
-int vrf_state_index(struct vrf_state *state);
-const struct vrf_obs_link *vrf_state_link_by_name(const struct vrf_state *s, const char *name);
-const struct vrf_obs_link *vrf_state_link_by_index(const struct vrf_state *s, unsigned ifindex);
-const char *vrf_sysctl_path(enum vrf_sysctl_id id);
-const char *vrf_sysctl_name(enum vrf_sysctl_id id);
+#include "observe.h"
 
 /* ---- steps ------------------------------------------------------------ */
 
@@ -160,9 +63,8 @@ struct vrf_step {
 };
 
 struct vrf_plan {
-	struct vrf_step *steps;
+	struct vrf_step *steps;      /* grown by vrf_plan_push (array.h) */
 	size_t n_steps;
-	size_t cap;
 };
 
 void vrf_plan_free(struct vrf_plan *plan);

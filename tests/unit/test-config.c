@@ -23,6 +23,7 @@
 
 #include "addr.h"
 #include "config.h"
+#include "fail-alloc.h"
 #include "json.h"
 
 #ifndef FIXTURES_DIR
@@ -190,6 +191,49 @@ static void test_all_good_load_silently(void **state)
 	}
 	closedir(d);
 	assert_true(n >= 5);
+}
+
+/*
+ * Each allocation of a load failing in turn, over the files, the directory,
+ * the model's arrays and the held-back errors: -ENOMEM, said, and *cfg left
+ * zeroed (what valgrind or ASan would call a leak shows there too).
+ */
+static void load_failing(const char *file, const char *dir, int want)
+{
+	static const struct vrf_config zero;
+
+	for (long n = 0;; n++) {
+		struct capture *c = capture_new();
+		struct vrf_config cfg;
+		int r;
+
+		fail_alloc_arm(n);
+		r = dir ? vrf_config_load_dir(&cfg, file, dir, &c->log) :
+			  vrf_config_load(&cfg, file, &c->log);
+		fail_alloc_disarm();
+		if (allocs <= n) {
+			/* No allocation failed: the load as it is without a failure. */
+			assert_int_equal(r, want);
+			vrf_config_free(&cfg);
+			free(c);
+			assert_true(n > 2);
+			return;
+		}
+		if (r != -ENOMEM || !strstr(c->text, "out of memory"))
+			fail_msg("%s: allocation %ld failing: r=%d, log:\n%s", file, n, r, c->text);
+		if (memcmp(&cfg, &zero, sizeof(zero)) != 0)
+			fail_msg("%s: allocation %ld failing: *cfg not zeroed", file, n);
+		free(c);
+	}
+}
+
+static void test_out_of_memory(void **state)
+{
+	(void)state;
+	load_failing("good/full.conf", NULL, 0);
+	load_failing("good/design.conf", NULL, 0);
+	load_failing("good/multi.conf", "good/multi.d", 0);
+	load_failing("bad/dup-key.conf", NULL, -EINVAL);
 }
 
 static void test_design(void **state)
@@ -615,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_directory_as_file),
 		cmocka_unit_test(test_error_then_missing),
 		cmocka_unit_test(test_all_good_load_silently),
+		cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_design),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full),

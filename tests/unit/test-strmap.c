@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The name map under memory pressure: netlink.c's ifindex cache forgets a
+ * The name map under memory pressure: rtnl.c's ifindex cache forgets a
  * device that is made again by setting its value to 0, so a change of a
  * key already in the map must never fail and leave the old value there.
  */

@@ -29,7 +29,8 @@
 
 #include "bind.h"
 #include "cmd.h"
-#include "vrfdev.h"
+#include "observe.h"
+#include "rtnl.h"
 
 /* ExecCondition=: 255 fails the unit; 1-254 would skip it quietly. */
 #define EXIT_FAIL 255
@@ -40,22 +41,26 @@
 /* The VRF's ifindex (> 0) and ports, or -errno with the reason told. */
 static int lookup(const char *vrf, unsigned **ports, size_t *n, const struct vrf_log *log)
 {
+	struct vrf_rtnl *rt = NULL;
 	char known[512];
-	int r = vrf_dev_vrf_ports(vrf, ports, n);
+	int r = vrf_rtnl_open(&rt, 0);
 
-	if (r > 0)
-		return r;
-	if (r != -ENODEV && r != -EMEDIUMTYPE) {
+	if (r == 0)
+		r = vrf_observe_vrf(rt, vrf, ports, n);
+	if (r == -ENODEV || r == -EMEDIUMTYPE) {
+		if (vrf_observe_vrf_names(rt, known, sizeof(known)) < 0 || !known[0])
+			snprintf(known, sizeof(known), "none");
+		if (r == -EMEDIUMTYPE)
+			vrf_err(log, "'%s' is not a VRF device (VRFs: %s)", vrf, known);
+		else
+			vrf_err(log, "no VRF '%s' (VRFs: %s)", vrf, known);
+		r = -ENODEV;
+	} else if (r <= 0) {
 		vrf_err(log, "cannot look up VRF '%s': %s", vrf, strerror(r ? -r : ENODEV));
-		return r ? r : -ENODEV;
+		r = r ? r : -ENODEV;
 	}
-	if (vrf_dev_vrf_names(known, sizeof(known)) < 0 || !known[0])
-		snprintf(known, sizeof(known), "none");
-	if (r == -EMEDIUMTYPE)
-		vrf_err(log, "'%s' is not a VRF device (VRFs: %s)", vrf, known);
-	else
-		vrf_err(log, "no VRF '%s' (VRFs: %s)", vrf, known);
-	return -ENODEV;
+	vrf_rtnl_close(rt);
+	return r;
 }
 
 /*

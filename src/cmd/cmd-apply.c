@@ -101,10 +101,14 @@ static const char *vrf_left(const struct vrf_state *state, char **names, size_t 
 	return NULL;
 }
 
-static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t n_names,
-	       bool all)
+/*
+ * Observe, plan for cfg and (unless only planning) act: the part of apply,
+ * plan and down after the config is read, which vrfctl watch repeats. The
+ * number of steps carried out goes to *changes (may be NULL).
+ */
+static int plan_and_act(const struct vrfctl_opts *o, struct vrf_config *cfg, enum mode mode,
+			char **names, size_t n_names, bool all, size_t *changes)
 {
-	struct vrf_config cfg = { 0 };
 	struct vrf_state state = { 0 };
 	struct vrf_plan plan = { 0 };
 	struct vrf_rtnl *rt = NULL;
@@ -112,11 +116,10 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 	struct nft_job nft = { 0 };
 	int lock = -1, status = VRFCTL_EXIT_ERROR, r;
 
-	r = vrf_config_load(&cfg, o->config_path, &o->log);
-	if (r < 0)
-		goto out;
+	if (changes)
+		*changes = 0;
 	/* Checks that need the kernel but change nothing come before any change. */
-	if ((mode == MODE_APPLY || mode == MODE_PLAN) && vrf_nft_validate(&cfg.docker, &o->log) < 0)
+	if ((mode == MODE_APPLY || mode == MODE_PLAN) && vrf_nft_validate(&cfg->docker, &o->log) < 0)
 		goto out;
 	if (act && vrf_lock_acquire(o->state_dir, &lock, &o->log) < 0)
 		goto out;
@@ -143,27 +146,27 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 	}
 	{
 		struct vrf_plan_opts popts = {
-			.link_group = link_group(&cfg),
+			.link_group = link_group(cfg),
 			.force = o->force,
 		};
 
 		if (mode == MODE_DOWN_RULES) {
 			popts.only = n_names ? (const char *const *)names : NULL;
 			popts.n_only = n_names;
-			r = vrf_plan_rules_down(&cfg, &state, &popts, &plan, &o->log);
+			r = vrf_plan_rules_down(cfg, &state, &popts, &plan, &o->log);
 		} else if (mode == MODE_DOWN) {
-			r = vrf_plan_down(&cfg, &state, (const char *const *)names, n_names, all,
+			r = vrf_plan_down(cfg, &state, (const char *const *)names, n_names, all,
 					  &popts, &plan, &o->log);
 		} else {
 			popts.only = n_names ? (const char *const *)names : NULL;
 			popts.n_only = n_names;
-			r = vrf_plan_apply(&cfg, &state, &popts, &plan, &o->log);
+			r = vrf_plan_apply(cfg, &state, &popts, &plan, &o->log);
 		}
 	}
 	if (r < 0)
 		goto out;
 	/* The table follows the config on apply; only down --all removes it. */
-	nft.docker = mode == MODE_APPLY || mode == MODE_PLAN ? &cfg.docker : NULL;
+	nft.docker = mode == MODE_APPLY || mode == MODE_PLAN ? &cfg->docker : NULL;
 	nft.log = &o->log;
 	/* The table belongs to the whole config: `apply VRF...` (the ifupdown
 	 * hook's, with a one-VRF config) and `down VRF...` leave it alone. */
@@ -196,18 +199,40 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 	}
 	if (r < 0)
 		goto out;
-	vrf_info(&o->log, "%zu change%s made%s", plan.n_steps, plan.n_steps == 1 ? "" : "s",
-		 !nft.changed ? "" : vrf_nft_wanted(nft.docker) ? ", and table inet vrfctl loaded"
-					       : ", and table inet vrfctl deleted");
+	if (changes)
+		*changes = plan.n_steps + nft.changed;
+	/* vrfctl watch re-plans after each burst of events: silent when idle. */
+	if (plan.n_steps == 0 && !nft.changed)
+		vrf_debug(&o->log, "nothing to change");
+	else
+		vrf_info(&o->log, "%zu change%s made%s", plan.n_steps, plan.n_steps == 1 ? "" : "s",
+			 !nft.changed ? "" : vrf_nft_wanted(nft.docker) ? ", and table inet vrfctl loaded"
+						       : ", and table inet vrfctl deleted");
 	status = VRFCTL_EXIT_OK;
 out:
 	vrf_plan_free(&plan);
 	vrf_state_free(&state);
 	vrf_rtnl_close(rt);
-	vrf_config_free(&cfg);
 	if (lock >= 0)
 		close(lock);
 	return status;
+}
+
+static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t n_names,
+	       bool all)
+{
+	struct vrf_config cfg = { 0 };
+	int status = VRFCTL_EXIT_ERROR;
+
+	if (vrf_config_load(&cfg, o->config_path, &o->log) >= 0)
+		status = plan_and_act(o, &cfg, mode, names, n_names, all, NULL);
+	vrf_config_free(&cfg);
+	return status;
+}
+
+int vrfctl_apply_config(const struct vrfctl_opts *opts, struct vrf_config *cfg, size_t *changes)
+{
+	return plan_and_act(opts, cfg, MODE_APPLY, NULL, 0, false, changes);
 }
 
 /* Subcommands take no options of their own beyond `down --all`. */

@@ -3,6 +3,7 @@
 #define VRFCTL_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "log.h"
 
@@ -36,7 +37,16 @@ int vrfctl_cmd_apply(const struct vrfctl_opts *opts, int argc, char **argv);
 int vrfctl_cmd_plan(const struct vrfctl_opts *opts, int argc, char **argv);
 int vrfctl_cmd_down(const struct vrfctl_opts *opts, int argc, char **argv);
 int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv);
+int vrfctl_cmd_watch(const struct vrfctl_opts *opts, int argc, char **argv);
 int vrfctl_cmd_exec(const struct vrfctl_opts *opts, int argc, char **argv);
+
+struct vrf_config;
+/*
+ * `vrfctl apply` of a config already read (vrfctl watch applies it again and
+ * again): observe, plan, carry out. An exit status; the number of changes
+ * made to *changes (may be NULL).
+ */
+int vrfctl_apply_config(const struct vrfctl_opts *opts, struct vrf_config *cfg, size_t *changes);
 
 /* The stderr log hook both front-ends install: "PROG: message". */
 struct vrfctl_stderr_log {

@@ -13,6 +13,7 @@ static const struct vrfctl_cmd commands[] = {
 	{ "down",   "VRF...|--all",        vrfctl_cmd_down },
 	{ "status", "[VRF]",               vrfctl_cmd_status },
 	{ "check",  "",                    vrfctl_cmd_check },
+	{ "watch",  "",                    vrfctl_cmd_watch },
 	{ "exec",   "VRF COMMAND [ARG...]", vrfctl_cmd_exec },
 };
 

@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "model.h"
 
+struct nlmsghdr;
 struct vrf_rtnl;
 
 struct vrf_obs_link {
@@ -128,6 +129,13 @@ int vrf_state_observe(struct vrf_rtnl *rt, struct vrf_state *state);
  * vrf_state_observe, taking the paths so that a test can give fixtures.
  */
 int vrf_state_observe_tcp(struct vrf_state *state, const char *tcp, const char *tcp6);
+
+/*
+ * The table a route event (RTM_NEWROUTE, RTM_DELROUTE) is about; 0 for any
+ * other message or one that does not parse. vrfctl watch re-plans for the
+ * routes of its own tables, not for every route the host learns.
+ */
+uint32_t vrf_observe_route_table(const struct nlmsghdr *msg);
 
 /* ---- vrf-exec's questions, asked before every program it starts ------- */
 

@@ -1178,15 +1178,23 @@ static int finish(struct planner *p)
 	return 0;
 }
 
+/* The planner of one plan, which starts empty. */
+static struct planner start_planner(const struct vrf_config *cfg, const struct vrf_state *state,
+				    const struct vrf_plan_opts *opts, struct vrf_plan *plan,
+				    const struct vrf_log *log)
+{
+	memset(plan, 0, sizeof(*plan));
+	return (struct planner){
+		.state = state, .global = &cfg->global, .opts = opts, .log = log, .plan = plan,
+	};
+}
+
 int vrf_plan_apply(struct vrf_config *cfg, const struct vrf_state *state,
 		   const struct vrf_plan_opts *opts, struct vrf_plan *plan,
 		   const struct vrf_log *log)
 {
-	struct planner p = {
-		.state = state, .global = &cfg->global, .opts = opts, .log = log, .plan = plan,
-	};
+	struct planner p = start_planner(cfg, state, opts, plan, log);
 
-	memset(plan, 0, sizeof(*plan));
 	p.err = index_state(&p, cfg);
 	if (p.err)   /* every question below is asked of the indexes */
 		return finish(&p);
@@ -1249,12 +1257,9 @@ int vrf_plan_down(const struct vrf_config *cfg, const struct vrf_state *state,
 		  const struct vrf_plan_opts *opts, struct vrf_plan *plan,
 		  const struct vrf_log *log)
 {
-	struct planner p = {
-		.state = state, .global = &cfg->global, .opts = opts, .log = log, .plan = plan,
-	};
+	struct planner p = start_planner(cfg, state, opts, plan, log);
 	bool vrfs_remain = false;
 
-	memset(plan, 0, sizeof(*plan));
 	for (size_t i = 0; i < n_names; i++) {
 		const struct vrf_obs_link *l = vrf_state_link_by_name(state, names[i]);
 
@@ -1300,12 +1305,9 @@ int vrf_plan_rules_down(const struct vrf_config *cfg, const struct vrf_state *st
 			const struct vrf_plan_opts *opts, struct vrf_plan *plan,
 			const struct vrf_log *log)
 {
-	struct planner p = {
-		.state = state, .global = &cfg->global, .opts = opts, .log = log, .plan = plan,
-	};
+	struct planner p = start_planner(cfg, state, opts, plan, log);
 	bool vrfs_remain = false;
 
-	memset(plan, 0, sizeof(*plan));
 	/* The VRFs named in opts->only are going (an ifdown whose executor
 	 * deletes the device after us): they do not count. */
 	for (size_t i = 0; i < state->n_links; i++)

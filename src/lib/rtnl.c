@@ -232,6 +232,52 @@ int vrf_rtnl_talk(struct vrf_rtnl *rt, struct nlmsghdr *req, vrf_rtnl_fn fn,
 	return -EAGAIN;
 }
 
+/* ---- events ---------------------------------------------------------- */
+
+/* A burst of link events (a thousand veths made at once) is ~1 KiB each. */
+#define EVENT_QUEUE (4 * 1024 * 1024)
+
+int vrf_rtnl_subscribe(struct vrf_rtnl *rt, const unsigned *groups, size_t n)
+{
+	int fd = mnl_socket_get_fd(rt->sock), r;
+
+	for (size_t i = 0; i < n; i++) {
+		int group = (int)groups[i];
+
+		if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0)
+			return -errno;
+	}
+	r = vrf_sock_grow_buffer(fd, SO_RCVBUF, SO_RCVBUFFORCE, EVENT_QUEUE);
+	return r < 0 ? r : 0;
+}
+
+int vrf_rtnl_fd(const struct vrf_rtnl *rt)
+{
+	return mnl_socket_get_fd(rt->sock);
+}
+
+int vrf_rtnl_read_events(struct vrf_rtnl *rt, vrf_rtnl_fn fn, void *data)
+{
+	int fd = mnl_socket_get_fd(rt->sock), count = 0;
+
+	for (;;) {
+		ssize_t got = recv(fd, rt->buf, RECV_SIZE, MSG_DONTWAIT);
+		int len = (int)got, r;
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? count : -errno;
+		for (const struct nlmsghdr *h = (const struct nlmsghdr *)rt->buf; mnl_nlmsg_ok(h, len);
+		     h = mnl_nlmsg_next(h, &len)) {
+			count++;
+			r = fn(h, data);
+			if (r < 0)
+				return r;
+		}
+	}
+}
+
 /* ---- answers --------------------------------------------------------- */
 
 /* Check each attribute of the len bytes at attrs against policy into tb. */

@@ -31,10 +31,17 @@ void vrf_rtnl_close(struct vrf_rtnl *rt);
 /* Room for any request vrfctl sends: a header, an ifinfomsg/rtmsg, a few attributes. */
 #define VRF_RTNL_REQUEST_MAX 512
 
+/* A request's buffer, aligned for its header. */
+union vrf_rtnl_buf {
+	struct nlmsghdr hdr;
+	char bytes[VRF_RTNL_REQUEST_MAX];
+};
+
 /*
- * Start a request of type with flags (NLM_F_REQUEST is added) in buf, which
- * has VRF_RTNL_REQUEST_MAX bytes, and its family header of hdrlen bytes,
- * zeroed (returned through *hdr). Attributes follow with mnl_attr_put*.
+ * Start a request of type with flags (NLM_F_REQUEST is added) in buf
+ * (VRF_RTNL_REQUEST_MAX bytes, aligned as a union vrf_rtnl_buf), and its
+ * family header of hdrlen bytes, zeroed (returned through *hdr).
+ * Attributes follow with mnl_attr_put*.
  */
 struct nlmsghdr *vrf_rtnl_request(void *buf, uint16_t type, uint16_t flags, size_t hdrlen,
 				  void **hdr);
@@ -53,6 +60,26 @@ typedef int (*vrf_rtnl_fn)(const struct nlmsghdr *msg, void *data);
  */
 int vrf_rtnl_talk(struct vrf_rtnl *rt, struct nlmsghdr *req, vrf_rtnl_fn fn,
 		  void (*restart)(void *data), void *data);
+
+/* ---- events ---------------------------------------------------------- */
+
+/*
+ * Make rt a listener (vrfctl watch): it joins rtnetlink's multicast groups
+ * (RTNLGRP_LINK, ...), n of them, with a receive queue large enough for a
+ * burst, and is then read only with vrf_rtnl_read_events. Such a socket
+ * asks nothing: its events would be taken for answers.
+ */
+int vrf_rtnl_subscribe(struct vrf_rtnl *rt, const unsigned *groups, size_t n);
+
+/* The socket's descriptor, to poll() for events. */
+int vrf_rtnl_fd(const struct vrf_rtnl *rt);
+
+/*
+ * Read every event queued, without waiting, each to fn (< 0 stops). The
+ * number read; -ENOBUFS when the kernel had to drop some because the queue
+ * was full (what they said is lost: assume anything changed); -errno.
+ */
+int vrf_rtnl_read_events(struct vrf_rtnl *rt, vrf_rtnl_fn fn, void *data);
 
 /* ---- answers --------------------------------------------------------- */
 

@@ -683,6 +683,11 @@ static int cgroup_of_pid(pid_t pid, char *out, size_t size)
 	return r;
 }
 
+int vrf_bind_cgroup_path(pid_t pid, char *path, size_t size)
+{
+	return cgroup_of_pid(pid, path, size);
+}
+
 /* The component after the first "/vrf/" of a cgroup path, or NULL. */
 static const char *vrf_component(const char *cgpath)
 {
@@ -900,6 +905,34 @@ static int remove_one(const char *path, const char *vrf, void *data)
 	snprintf(parent, sizeof(parent), "%s", path);
 	*strrchr(parent, '/') = '\0';
 	rmdir(parent);   /* the shared vrf/ goes with its last VRF; busy otherwise */
+	return 0;
+}
+
+static int prune_one(const char *path, const char *vrf, void *data)
+{
+	(void)vrf;
+	(void)data;
+	rmdir(path);   /* busy while a process is inside: it stays */
+	return 0;
+}
+
+int vrf_bind_cgroup_prune(const char *below)
+{
+	char path[PATH_MAX];
+	size_t len;
+	int r = vrf_bind_cgroup2_root(path, sizeof(path));
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	/* Not the root: its vrf/NAME are the ones vrfctl apply keeps. */
+	if (below[0] != '/' || !below[1] || strstr(below, "/.."))
+		return -EINVAL;
+	len = strlen(path);
+	if (len + strlen(below) + sizeof("/vrf") > sizeof(path))
+		return -ENAMETOOLONG;
+	len += (size_t)snprintf(path + len, sizeof(path) - len, "%s/vrf", below);
+	walk_vrf_dir(path, len, NULL, prune_one, NULL);
+	rmdir(path);
 	return 0;
 }
 

@@ -377,7 +377,7 @@ static void dump_restart(void *data)
 }
 
 /* Start a dump of type, of every family; links without their counters. */
-static struct nlmsghdr *dump_request(void *buf, uint16_t type)
+static struct nlmsghdr *dump_request(union vrf_rtnl_buf *buf, uint16_t type)
 {
 	void *hdr;
 	/* rtgenmsg would do for all but links, which take a filter attribute:
@@ -393,10 +393,10 @@ static struct nlmsghdr *dump_request(void *buf, uint16_t type)
 static int observe_dump(struct vrf_rtnl *rt, struct vrf_state *st, uint16_t type, vrf_rtnl_fn fn,
 			size_t *n)
 {
-	char buf[VRF_RTNL_REQUEST_MAX];
+	union vrf_rtnl_buf buf;
 	struct dump_call c = { st, fn, n, *n };
 
-	return vrf_rtnl_talk(rt, dump_request(buf, type), dump_fn, dump_restart, &c);
+	return vrf_rtnl_talk(rt, dump_request(&buf, type), dump_fn, dump_restart, &c);
 }
 
 /*
@@ -612,7 +612,7 @@ static void forget_ports(void *data)
 
 int vrf_observe_vrf(struct vrf_rtnl *rt, const char *name, unsigned **ports, size_t *n)
 {
-	char buf[VRF_RTNL_REQUEST_MAX];
+	union vrf_rtnl_buf buf;
 	struct link_query q = { .name = name };
 	size_t len = strnlen(name, IFNAMSIZ);
 	struct nlmsghdr *req;
@@ -626,7 +626,7 @@ int vrf_observe_vrf(struct vrf_rtnl *rt, const char *name, unsigned **ports, siz
 	if (len == 0 || len >= IFNAMSIZ)
 		return -ENODEV;
 	/* Counters are most of a link's answer, and not asked. */
-	req = vrf_rtnl_request(buf, RTM_GETLINK, 0, sizeof(struct ifinfomsg), &hdr);
+	req = vrf_rtnl_request(&buf, RTM_GETLINK, 0, sizeof(struct ifinfomsg), &hdr);
 	mnl_attr_put_u32(req, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	mnl_attr_put_strz(req, IFLA_IFNAME, name);
 	r = vrf_rtnl_talk(rt, req, answer_link, NULL, &q);
@@ -640,7 +640,7 @@ int vrf_observe_vrf(struct vrf_rtnl *rt, const char *name, unsigned **ports, siz
 		return (int)q.found.ifindex;
 	q.name = NULL;
 	q.master = q.found.ifindex;
-	req = dump_request(buf, RTM_GETLINK);
+	req = dump_request(&buf, RTM_GETLINK);
 	/* Only the VRF's ports, not every device of the host. */
 	mnl_attr_put_u32(req, IFLA_MASTER, q.master);
 	r = vrf_rtnl_talk(rt, req, answer_link, forget_ports, &q);
@@ -655,10 +655,10 @@ int vrf_observe_vrf(struct vrf_rtnl *rt, const char *name, unsigned **ports, siz
 
 int vrf_observe_vrf_names(struct vrf_rtnl *rt, char *out, size_t size)
 {
-	char buf[VRF_RTNL_REQUEST_MAX];
+	union vrf_rtnl_buf buf;
 	struct link_query q = { .names = out, .size = size };
 
 	if (size)
 		out[0] = '\0';
-	return vrf_rtnl_talk(rt, dump_request(buf, RTM_GETLINK), answer_link, forget_ports, &q);
+	return vrf_rtnl_talk(rt, dump_request(&buf, RTM_GETLINK), answer_link, forget_ports, &q);
 }

@@ -31,10 +31,17 @@ void vrf_rtnl_close(struct vrf_rtnl *rt);
 /* Room for any request vrfctl sends: a header, an ifinfomsg/rtmsg, a few attributes. */
 #define VRF_RTNL_REQUEST_MAX 512
 
+/* A request's buffer, aligned for its header. */
+union vrf_rtnl_buf {
+	struct nlmsghdr hdr;
+	char bytes[VRF_RTNL_REQUEST_MAX];
+};
+
 /*
- * Start a request of type with flags (NLM_F_REQUEST is added) in buf, which
- * has VRF_RTNL_REQUEST_MAX bytes, and its family header of hdrlen bytes,
- * zeroed (returned through *hdr). Attributes follow with mnl_attr_put*.
+ * Start a request of type with flags (NLM_F_REQUEST is added) in buf
+ * (VRF_RTNL_REQUEST_MAX bytes, aligned as a union vrf_rtnl_buf), and its
+ * family header of hdrlen bytes, zeroed (returned through *hdr).
+ * Attributes follow with mnl_attr_put*.
  */
 struct nlmsghdr *vrf_rtnl_request(void *buf, uint16_t type, uint16_t flags, size_t hdrlen,
 				  void **hdr);

@@ -24,7 +24,7 @@ static const struct vrf_rtnl_policy policy[IFLA_MAX + 1] = {
 };
 
 /* An RTM_NEWLINK with its ifinfomsg, in buf. */
-static struct nlmsghdr *link_msg(char *buf)
+static struct nlmsghdr *link_msg(union vrf_rtnl_buf *buf)
 {
 	void *hdr;
 
@@ -33,9 +33,10 @@ static struct nlmsghdr *link_msg(char *buf)
 
 static void well_formed_is_read(void **unused)
 {
-	char buf[VRF_RTNL_REQUEST_MAX], name[IFNAMSIZ];
+	union vrf_rtnl_buf buf;
+	char name[IFNAMSIZ];
 	const struct nlattr *tb[IFLA_MAX + 1];
-	struct nlmsghdr *msg = link_msg(buf);
+	struct nlmsghdr *msg = link_msg(&buf);
 	const uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
 
 	(void)unused;
@@ -65,8 +66,8 @@ static void assert_refused(struct nlmsghdr *msg)
 
 static void short_u32_is_refused(void **unused)
 {
-	char buf[VRF_RTNL_REQUEST_MAX];
-	struct nlmsghdr *msg = link_msg(buf);
+	union vrf_rtnl_buf buf;
+	struct nlmsghdr *msg = link_msg(&buf);
 
 	(void)unused;
 	mnl_attr_put_strz(msg, IFLA_IFNAME, "eth0");
@@ -76,8 +77,8 @@ static void short_u32_is_refused(void **unused)
 
 static void unterminated_name_is_refused(void **unused)
 {
-	char buf[VRF_RTNL_REQUEST_MAX];
-	struct nlmsghdr *msg = link_msg(buf);
+	union vrf_rtnl_buf buf;
+	struct nlmsghdr *msg = link_msg(&buf);
 
 	(void)unused;
 	mnl_attr_put(msg, IFLA_IFNAME, 4, "eth0");
@@ -86,8 +87,8 @@ static void unterminated_name_is_refused(void **unused)
 
 static void long_binary_is_refused(void **unused)
 {
-	char buf[VRF_RTNL_REQUEST_MAX];
-	struct nlmsghdr *msg = link_msg(buf);
+	union vrf_rtnl_buf buf;
+	struct nlmsghdr *msg = link_msg(&buf);
 	const uint8_t addr[16] = { 0 };
 
 	(void)unused;
@@ -97,8 +98,8 @@ static void long_binary_is_refused(void **unused)
 
 static void overrunning_attribute_is_refused(void **unused)
 {
-	char buf[VRF_RTNL_REQUEST_MAX];
-	struct nlmsghdr *msg = link_msg(buf);
+	union vrf_rtnl_buf buf;
+	struct nlmsghdr *msg = link_msg(&buf);
 	struct nlattr *a;
 
 	(void)unused;
@@ -111,8 +112,8 @@ static void overrunning_attribute_is_refused(void **unused)
 
 static void short_header_is_refused(void **unused)
 {
-	char buf[VRF_RTNL_REQUEST_MAX];
-	struct nlmsghdr *msg = link_msg(buf);
+	union vrf_rtnl_buf buf;
+	struct nlmsghdr *msg = link_msg(&buf);
 
 	(void)unused;
 	msg->nlmsg_len = NLMSG_HDRLEN + 4;   /* less than an ifinfomsg */

@@ -19,6 +19,7 @@ enum mode {
 	MODE_PLAN,
 	MODE_DOWN,
 	MODE_DOWN_RULES,
+	MODE_DOWN_RULES_IF_LAST,     /* down --rules --if-last: only with no other VRF left */
 };
 
 /* The link group of vrfctl's VRF devices: the same number as its route protocol. */
@@ -86,6 +87,20 @@ static int nft_show_plan(const struct vrf_docker *docker, const struct vrf_log *
 	return 1;
 }
 
+/* A VRF device other than the named ones (about to go), or NULL. */
+static const char *vrf_left(const struct vrf_state *state, char **names, size_t n_names)
+{
+	for (size_t i = 0; i < state->n_links; i++) {
+		size_t k = 0;
+
+		while (k < n_names && strcmp(names[k], state->links[i].name) != 0)
+			k++;
+		if (state->links[i].is_vrf && k == n_names)
+			return state->links[i].name;
+	}
+	return NULL;
+}
+
 /*
  * Observe, plan for cfg and (unless only planning) act: the part of apply,
  * plan and down after the config is read, which vrfctl watch repeats. The
@@ -117,6 +132,17 @@ static int plan_and_act(const struct vrfctl_opts *o, struct vrf_config *cfg, enu
 	if (r < 0) {
 		vrf_err(&o->log, "cannot read the kernel's state: %s", strerror(-r));
 		goto out;
+	}
+	/* The rules are the VRFs' together: the last one to go gives them back. */
+	if (mode == MODE_DOWN_RULES_IF_LAST) {
+		const char *left = vrf_left(&state, names, n_names);
+
+		if (left) {
+			vrf_info(&o->log, "vrf %s is left: the ip rules stay", left);
+			status = VRFCTL_EXIT_OK;
+			goto out;
+		}
+		mode = MODE_DOWN_RULES;
 	}
 	{
 		struct vrf_plan_opts popts = {
@@ -240,9 +266,10 @@ int vrfctl_cmd_down(const struct vrfctl_opts *opts, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "all",   no_argument, NULL, 'a' },
 		{ "rules", no_argument, NULL, 'r' },
+		{ "if-last", no_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool all = false, rules = false;
+	bool all = false, rules = false, if_last = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
@@ -250,16 +277,20 @@ int vrfctl_cmd_down(const struct vrfctl_opts *opts, int argc, char **argv)
 			all = true;
 		else if (c == 'r')
 			rules = true;
+		else if (c == 'l')
+			if_last = true;
 		else
 			goto usage;
 	}
-	/* One of: names, --all, --rules (with the names of VRFs going away). */
-	if (all + rules > 1 || (!all && !rules && optind == argc) || (all && optind < argc))
+	/* One of: names, --all, --rules [--if-last] (with the names of VRFs going away). */
+	if (all + rules > 1 || (!all && !rules && optind == argc) || (all && optind < argc) ||
+	    (if_last && !rules))
 		goto usage;
 	if (rules)
-		return run(opts, MODE_DOWN_RULES, argv + optind, (size_t)(argc - optind), false);
+		return run(opts, if_last ? MODE_DOWN_RULES_IF_LAST : MODE_DOWN_RULES, argv + optind,
+			   (size_t)(argc - optind), false);
 	return run(opts, MODE_DOWN, argv + optind, (size_t)(argc - optind), all);
 usage:
-	vrf_err(&opts->log, "usage: vrfctl down VRF...|--all|--rules [VRF...]");
+	vrf_err(&opts->log, "usage: vrfctl down VRF...|--all|--rules [--if-last] [VRF...]");
 	return VRFCTL_EXIT_ERROR;
 }

@@ -50,6 +50,8 @@ struct exec_req {
 	bool keep_privileges;        /* no no_new_privs */
 	bool no_seccomp;
 	bool no_landlock;
+	pid_t pid;                   /* --pid: move this process instead of running a command */
+	char where[4096];            /* the cgroup joined, from the cgroup2 root */
 	char **argv;                 /* the command */
 	char path[PATH_MAX];         /* argv[0] resolved */
 	const struct vrf_log *log;
@@ -58,10 +60,13 @@ struct exec_req {
 
 #define USAGE "[-u USER[:GROUP]] [-m auto|cgroup|sockopt] [--keep-privileges] " \
 	"[--no-seccomp] [--no-landlock] [-q] [-v] VRF [--] COMMAND [ARG...]"
+/* For a service manager's shell: bind it, clean up after it (vrf-exec(8)). */
+#define USAGE_PID "[-m auto|cgroup] [-q] [-v] --pid PID VRF"
+#define USAGE_PRUNE "--prune CGROUP..."
 
 static void usage(const struct vrf_log *log, const char *prog)
 {
-	vrf_err(log, "usage: %s " USAGE, prog);
+	vrf_err(log, "usage: %s " USAGE " (or " USAGE_PID ", or " USAGE_PRUNE ")", prog);
 }
 
 /* Is vrf a VRF device, which ifindex, which ports? "default" is none: 0. */
@@ -263,17 +268,78 @@ static int sockopt_preflight(struct exec_req *req)
 /* Join the VRF's cgroup, preparing it first when missing or stale. */
 static int bind_cgroup(struct exec_req *req)
 {
-	char where[4096];
-	int r = vrf_bind_cgroup_enter(req->vrf, req->ifindex, req->ports, req->n_ports, where,
-				      sizeof(where), req->log);
+	int r = vrf_bind_cgroup_enter(req->vrf, req->ifindex, req->ports, req->n_ports,
+				      req->where, sizeof(req->where), req->log);
 
 	if (r < 0)
 		return r;
 	/* A shim inherited from a sockopt vrf-exec would rebind (as root). */
 	unsetenv("VRF_EXEC_DEVICE");
 	if (req->verbose)
-		vrf_notice(req->log, "cgroup method: %s (ifindex %u)", where, req->ifindex);
+		vrf_notice(req->log, "cgroup method: %s (ifindex %u)", req->where, req->ifindex);
 	return 0;
+}
+
+/*
+ * --pid: the caller (a service manager's shell, $$) goes where vrf-exec goes
+ * for it: vrf-exec joins the VRF's cgroup as for a command, then moves the
+ * caller after it. Only the caller, vrf-exec's parent: any other process of
+ * the same cgroup would do for the placement, but at the root cgroup that
+ * is every process, init too. And only while it is still in vrf-exec's
+ * cgroup, for which the place was chosen.
+ */
+static int bind_pid(struct exec_req *req)
+{
+	char mine[4096], theirs[4096], root[2048], procs[8192];
+	int fd, r;
+
+	if (req->pid != getppid()) {
+		vrf_err(req->log, "--pid %ld: not the process that runs vrf-exec (its parent, a "
+			"shell's $$)", (long)req->pid);
+		return -EPERM;
+	}
+	if (vrf_bind_cgroup_path(0, mine, sizeof(mine)) < 0 ||
+	    vrf_bind_cgroup_path(req->pid, theirs, sizeof(theirs)) < 0 || strcmp(mine, theirs)) {
+		vrf_err(req->log, "--pid %ld: not in vrf-exec's own cgroup", (long)req->pid);
+		return -ESRCH;
+	}
+	r = bind_cgroup(req);
+	if (r < 0)
+		return r;
+	r = vrf_bind_cgroup2_root(root, sizeof(root));
+	if (r < 0 || (size_t)snprintf(procs, sizeof(procs), "%s%s/cgroup.procs", root,
+				      req->where) >= sizeof(procs)) {
+		vrf_err(req->log, "no cgroup2 path for %s", req->where);
+		return r < 0 ? r : -ENAMETOOLONG;
+	}
+	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || dprintf(fd, "%ld\n", (long)req->pid) < 0) {
+		r = -errno;
+		vrf_err(req->log, "--pid %ld: cannot move it to %s: %s", (long)req->pid, req->where,
+			strerror(-r));
+	}
+	if (fd >= 0)
+		close(fd);
+	if (r == 0 && req->verbose)
+		vrf_notice(req->log, "pid %ld moved to %s", (long)req->pid, req->where);
+	return r;
+}
+
+/* --prune: the empty VRF cgroups nested below each cgroup named go. */
+static int prune(const struct vrf_log *log, char **cgroups, int n)
+{
+	int status = 0;
+
+	for (int i = 0; i < n; i++) {
+		int r = vrf_bind_cgroup_prune(cgroups[i]);
+
+		if (r < 0) {
+			vrf_err(log, "--prune %s: %s", cgroups[i],
+				r == -EINVAL ? "not a cgroup below the root (/PATH)" : strerror(-r));
+			status = EXIT_OWN;
+		}
+	}
+	return status;
 }
 
 /*
@@ -457,6 +523,13 @@ static int run(struct exec_req *req)
 
 	if (resolve_vrf(req) < 0)
 		return EXIT_OWN;
+	if (req->pid) {
+		if (req->method == METHOD_SOCKOPT) {
+			vrf_err(req->log, "--pid: the sockopt method cannot bind another process");
+			return EXIT_OWN;
+		}
+		return choose_method(req) < 0 || bind_pid(req) < 0 ? EXIT_OWN : 0;
+	}
 	r = resolve_command(req);
 	if (r)
 		return r;
@@ -481,7 +554,7 @@ static int run(struct exec_req *req)
 int vrfctl_exec_main(const char *prog, const struct vrf_log *log, int verbose, int argc,
 		     char **argv)
 {
-	enum { OPT_KEEP_PRIVILEGES = 256, OPT_NO_SECCOMP, OPT_NO_LANDLOCK };
+	enum { OPT_KEEP_PRIVILEGES = 256, OPT_NO_SECCOMP, OPT_NO_LANDLOCK, OPT_PID, OPT_PRUNE };
 	static const struct option longopts[] = {
 		{ "user",            required_argument, NULL, 'u' },
 		{ "method",          required_argument, NULL, 'm' },
@@ -491,11 +564,16 @@ int vrfctl_exec_main(const char *prog, const struct vrf_log *log, int verbose, i
 		{ "keep-privileges", no_argument,       NULL, OPT_KEEP_PRIVILEGES },
 		{ "no-seccomp",      no_argument,       NULL, OPT_NO_SECCOMP },
 		{ "no-landlock",     no_argument,       NULL, OPT_NO_LANDLOCK },
+		{ "pid",             required_argument, NULL, OPT_PID },
+		{ "prune",           no_argument,       NULL, OPT_PRUNE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct exec_log el = { .parent = log };
 	struct vrf_log own = { .fn = exec_log_fn, .data = &el };
 	struct exec_req req = { .log = &own, .verbose = verbose };
+	bool pruning = false;
+	char *end;
+	long pid;
 	int c, r;
 
 	optind = 0;
@@ -507,6 +585,16 @@ int vrfctl_exec_main(const char *prog, const struct vrf_log *log, int verbose, i
 		case OPT_KEEP_PRIVILEGES: req.keep_privileges = true; break;
 		case OPT_NO_SECCOMP: req.no_seccomp = true; break;
 		case OPT_NO_LANDLOCK: req.no_landlock = true; break;
+		case OPT_PRUNE: pruning = true; break;
+		case OPT_PID:
+			errno = 0;
+			pid = strtol(optarg, &end, 10);
+			if (!*optarg || *end || errno || pid <= 0 || (pid_t)pid != pid) {
+				vrf_err(&own, "--pid %s: not a process id", optarg);
+				return EXIT_OWN;
+			}
+			req.pid = (pid_t)pid;
+			break;
 		case 'm':
 			if (strcmp(optarg, "auto") == 0)
 				req.method = METHOD_AUTO;
@@ -520,12 +608,31 @@ int vrfctl_exec_main(const char *prog, const struct vrf_log *log, int verbose, i
 			}
 			break;
 		case 'h':
-			printf("usage: %s " USAGE "\nSee vrf-exec(8).\n", prog);
+			printf("usage: %s " USAGE "\n       %s " USAGE_PID "\n       %s " USAGE_PRUNE
+			       "\nSee vrf-exec(8).\n", prog, prog, prog);
 			return 0;
 		default:
 			usage(&own, prog);
 			return EXIT_OWN;
 		}
+	}
+	if (pruning) {
+		if (optind == argc || req.pid || req.user) {
+			usage(&own, prog);
+			return EXIT_OWN;
+		}
+		return prune(&own, argv + optind, argc - optind);
+	}
+	/* --pid PID VRF: no command; nor -u, which is about a command. */
+	if (req.pid) {
+		if (argc - optind != 1 || req.user) {
+			usage(&own, prog);
+			return EXIT_OWN;
+		}
+		req.vrf = argv[optind];
+		r = run(&req);
+		free(req.ports);
+		return r;
 	}
 	/* VRF [--] COMMAND: options end at VRF, so "--" may follow it. */
 	if (argc - optind >= 2 && strcmp(argv[optind + 1], "--") == 0) {

@@ -683,6 +683,11 @@ static int cgroup_of_pid(pid_t pid, char *out, size_t size)
 	return r;
 }
 
+int vrf_bind_cgroup_path(pid_t pid, char *path, size_t size)
+{
+	return cgroup_of_pid(pid, path, size);
+}
+
 /* The component after the first "/vrf/" of a cgroup path, or NULL. */
 static const char *vrf_component(const char *cgpath)
 {
@@ -813,6 +818,29 @@ out:
 	return r;
 }
 
+int vrf_bind_cgroup_attach(const char *vrf, const char *path, unsigned ifindex,
+			   const unsigned *ports, size_t n_ports, const struct vrf_log *log)
+{
+	char copy[PATH_MAX];
+	unsigned *allow;
+	size_t n_allow;
+	int r = 0;
+
+	if (check_name(vrf) < 0 || !ifindex)
+		return -EINVAL;
+	if ((size_t)snprintf(copy, sizeof(copy), "%s", path) >= sizeof(copy))
+		return -ENAMETOOLONG;
+	allow = calloc(n_ports + 1, sizeof(*allow));
+	if (!allow)
+		return -ENOMEM;
+	n_allow = vrf_bind_allow_set(ifindex, ports, n_ports, allow);
+	/* A service's restart reuses its cgroup when it was not emptied. */
+	if (!record_current(copy, ifindex, allow, n_allow))
+		r = prepare_at(vrf, copy, ifindex, ports, n_ports, log);
+	free(allow);
+	return r;
+}
+
 struct pid_list {
 	pid_t *pids;
 	size_t n;
@@ -877,6 +905,34 @@ static int remove_one(const char *path, const char *vrf, void *data)
 	snprintf(parent, sizeof(parent), "%s", path);
 	*strrchr(parent, '/') = '\0';
 	rmdir(parent);   /* the shared vrf/ goes with its last VRF; busy otherwise */
+	return 0;
+}
+
+static int prune_one(const char *path, const char *vrf, void *data)
+{
+	(void)vrf;
+	(void)data;
+	rmdir(path);   /* busy while a process is inside: it stays */
+	return 0;
+}
+
+int vrf_bind_cgroup_prune(const char *below)
+{
+	char path[PATH_MAX];
+	size_t len;
+	int r = vrf_bind_cgroup2_root(path, sizeof(path));
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	/* Not the root: its vrf/NAME are the ones vrfctl apply keeps. */
+	if (below[0] != '/' || !below[1] || strstr(below, "/.."))
+		return -EINVAL;
+	len = strlen(path);
+	if (len + strlen(below) + sizeof("/vrf") > sizeof(path))
+		return -ENAMETOOLONG;
+	len += (size_t)snprintf(path + len, sizeof(path) - len, "%s/vrf", below);
+	walk_vrf_dir(path, len, NULL, prune_one, NULL);
+	rmdir(path);
 	return 0;
 }
 

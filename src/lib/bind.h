@@ -78,6 +78,27 @@ int vrf_bind_cgroup_remove(const char *vrf, const struct vrf_log *log);
 int vrf_bind_cgroup_enter(const char *vrf, unsigned ifindex, const unsigned *ports,
 			  size_t n_ports, char *where, size_t size, const struct vrf_log *log);
 
+/*
+ * Attach the VRF's two programs (as for vrf/NAME above) to the existing
+ * cgroup at path, absolute: one a service manager made for a service, whose
+ * processes it keeps tracking there (see vrf-unit(8)). Nothing is done when
+ * its record says they are attached and current. Not for "default". 0 or
+ * -errno, reported through log.
+ */
+int vrf_bind_cgroup_attach(const char *vrf, const char *path, unsigned ifindex,
+			   const unsigned *ports, size_t n_ports, const struct vrf_log *log);
+
+/* The cgroup2 path of pid (0: self), as the "0::" line of /proc/PID/cgroup. */
+int vrf_bind_cgroup_path(pid_t pid, char *path, size_t size);
+
+/*
+ * Remove the VRF cgroups nested below the cgroup below (its path from the
+ * cgroup2 root, not "/") that no process is in, and their vrf/ when empty:
+ * what lets a service manager remove a stopped service's cgroup. 0 also when
+ * there are none; -EINVAL for "/" or a relative path.
+ */
+int vrf_bind_cgroup_prune(const char *below);
+
 /* The VRF whose cgroup pid (0: self) is in, as ip vrf identify: "" if none. */
 int vrf_bind_cgroup_identify(pid_t pid, char *vrf, size_t size);
 

@@ -150,6 +150,21 @@ out=$(sh -c "echo \$\$ > $SVC/cgroup.procs && exec \"$VRF_EXEC\" -m cgroup v0 sh
 grep -qx "0::/vrfctl-test-$$/vrf/v0" <<<"$out" || fail "not nested: $out"
 grep -qx "v0" <<<"$out" || fail "ip vrf identify: $out"
 expect_probe fail sh -c "echo \$\$ > $SVC/cgroup.procs && exec \"$VRF_EXEC\" -m cgroup v0 $PROBE tcp 203.0.113.1 7"
+step "--pid: a service manager's shell joins the VRF's cgroup vrf-exec chooses for it"
+out=$(sh -c "echo \$\$ > $SVC/cgroup.procs && \"$VRF_EXEC\" -q --pid \$\$ v0 &&
+	cat /proc/self/cgroup && $PROBE tcp 10.50.0.2 7 && $PROBE tcp 203.0.113.1 7" 2>&1) || true
+grep -qx "0::/vrfctl-test-$$/vrf/v0" <<<"$out" || fail "the shell not nested: $out"
+grep -q '^ok' <<<"$out" || fail "the shell's child did not reach v0's peer: $out"
+[ "$(grep -c '^ok' <<<"$out")" = 1 ] || fail "the shell's child left by v1: $out"
+# Only the caller: not this script (in another cgroup, too), not init.
+expect_exit 125 sh -c "echo \$\$ > $SVC/cgroup.procs && exec \"$VRF_EXEC\" -q --pid $$ v0"
+expect_exit 125 "$VRF_EXEC" -q --pid 1 v0
+! grep -q '^0::.*/vrf/' /proc/1/cgroup || fail "init moved: $(cat /proc/1/cgroup)"
+step "--prune: the empty VRF cgroups below a service's go, the service's own stays"
+expect_exit 0 "$VRF_EXEC" --prune "/vrfctl-test-$$" /no-such-cgroup
+[ ! -e "$SVC/vrf" ] && [ -d "$SVC" ] || fail "--prune left $(find "$SVC" -type d)"
+expect_exit 125 "$VRF_EXEC" --prune /
+[ -d "$CG_ROOT/vrf/v0" ] || fail "the top cgroup vrf/v0 went"
 step "cgroup: ... but not in a subtree delegated to a user, who could move out of it"
 mkdir "$SVC-deleg" && chown nobody "$SVC-deleg" "$SVC-deleg/cgroup.procs"
 out=$(sh -c "echo \$\$ > $SVC-deleg/cgroup.procs && exec \"$VRF_EXEC\" -m cgroup v0 cat /proc/self/cgroup")

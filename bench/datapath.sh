@@ -7,7 +7,9 @@
 #
 # Knobs: VRF_BENCH_SECONDS=3 per measurement, VRF_BENCH_ROUNDS=2 rounds (each
 # variant once per round, the order reversed every other round),
-# VRF_BENCH_RULES="10 100 1000" allowed destinations in the nftables variant.
+# VRF_BENCH_RULES="10 100 1000" allowed destinations in the nftables variant,
+# VRF_BENCH_DOCKER_ALLOW="1 256" allow lines in the [docker] variant,
+# VRF_BENCH_PARTS="local docker" which of the two parts to run.
 # shellcheck shell=bash
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 set +e
@@ -16,6 +18,8 @@ vm_enter
 SECONDS_EACH=${VRF_BENCH_SECONDS:-3}
 ROUNDS=${VRF_BENCH_ROUNDS:-2}
 RULES=${VRF_BENCH_RULES:-10 100 1000}
+ALLOWS=${VRF_BENCH_DOCKER_ALLOW:-1 256}
+PARTS=${VRF_BENCH_PARTS:-local docker}
 NETLOAD=${top_builddir:-.}/bench/netload
 [ -x "$NETLOAD" ] || fail "no $NETLOAD: make bench builds it"
 AS_NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
@@ -90,7 +94,9 @@ MODES="rr crr udp"
 PLAIN_VARIANTS="none"
 for n in $RULES; do PLAIN_VARIANTS="$PLAIN_VARIANTS nft$n"; done
 
+case " $PARTS " in *" local "*) ;; *) VRF_VARIANTS="" PLAIN_VARIANTS="" ;; esac
 for round in $(seq 1 "$ROUNDS"); do
+	[ -n "$PLAIN_VARIANTS" ] || break
 	for group in vrf plain; do
 		topology $group
 		variants=$VRF_VARIANTS
@@ -107,23 +113,91 @@ for round in $(seq 1 "$ROUNDS"); do
 	echo "# round $round done" >&2
 done
 
+# The [docker] table on the forward path: a "container" (namespace cont) on a
+# bridge docker0 of the VM, its server reached from the LAN peer through the
+# VM's forwarding, with no table, then with vrfctl's [docker] table allowing
+# the server's port in 1 or 256 allow lines (the others for ports nothing
+# uses, the server's last). No Docker daemon: its own FORWARD rules are not
+# what is measured. Root clients in lan: the table filters by port, not uid.
+DOCKER_VARIANTS=""
+case " $PARTS " in
+*" docker "*)
+	DOCKER_VARIANTS="fwd-none"
+	for a in $ALLOWS; do DOCKER_VARIANTS="$DOCKER_VARIANTS fwd-allow$a"; done
+	"$VRFCTL" -c "$conf" down --all >/dev/null || fail "down"
+	ip addr replace 10.20.30.40/24 dev eth0
+	ip link add docker0 type bridge
+	ip addr add 172.17.0.1/16 dev docker0
+	ip link set docker0 up
+	netns_peer cont
+	ip link add vc0 master docker0 type veth peer name eth0 netns cont
+	ip link set vc0 up
+	ip -n cont addr add 172.17.0.2/16 dev eth0
+	ip -n cont link set eth0 up
+	ip -n cont route add default via 172.17.0.1
+	ip -n lan route add 172.17.0.0/16 via 10.20.30.40
+	sysctl -qw net.ipv4.ip_forward=1
+	wait_for "carrier on docker0" has_carrier docker0
+	NETLOAD_SECONDS=3000 ip netns exec cont "$NETLOAD" serve 172.17.0.2 9000 &
+	wait_for "the container's netload server" is_bound cont tcp 172.17.0.2:9000
+	;;
+esac
+# docker_conf N: the [docker] section with N allow lines, the server's last.
+docker_conf() {
+	local i
+	printf '[docker]\nbridge = docker0\n'
+	for ((i = 1; i < $1; i++)); do echo "allow = tcp $((20000 + i))"; done
+	echo "allow = tcp 9000"
+}
+for round in $(seq 1 "$ROUNDS"); do
+	[ -n "$DOCKER_VARIANTS" ] || break
+	variants=$DOCKER_VARIANTS
+	[ $((round % 2)) = 0 ] && variants=$(tr ' ' '\n' <<<"$variants" | tac | tr '\n' ' ')
+	for v in $variants; do
+		nft delete table inet vrfctl 2>/dev/null
+		if [ "$v" != fwd-none ]; then
+			docker_conf "${v#fwd-allow}" >"$TEST_TMP/docker.conf"
+			"$VRFCTL" -c "$TEST_TMP/docker.conf" apply >/dev/null || fail "apply [docker] $v"
+		fi
+		for mode in rr crr; do
+			out=$(ip netns exec lan "$NETLOAD" "$mode" 172.17.0.2 9000 "$SECONDS_EACH")
+			case $out in
+			*ops/s*) R[$v,$mode]+="$out;" ;;
+			*) fail "$v $mode: $out" ;;
+			esac
+		done
+	done
+	nft delete table inet vrfctl 2>/dev/null
+	echo "# docker round $round done" >&2
+done
+
 # The median of the rates of VARIANT,MODE, and its mean latency.
 median() {
 	tr ';' '\n' <<<"${R[$1,$2]}" | awk 'NF { print $1, $3 }' | sort -n |
 		awk '{ r[NR] = $1; u[NR] = $2 } END { m = int((NR + 1) / 2); print r[m], u[m] }'
 }
 
-printf '\n%-22s' "variant"
-for mode in $MODES; do printf '  %-26s' "$mode (ops/s, us, x none)"; done
-printf '\n'
-for v in $PLAIN_VARIANTS $VRF_VARIANTS; do
-	printf '%-22s' "$v"
-	for mode in $MODES; do
-		read -r rate us <<<"$(median "$v" "$mode")"
-		read -r base _ <<<"$(median none "$mode")"
-		printf '  %8.0f %7.1f %6.2fx   ' "$rate" "$us" "$(awk -v a="$rate" -v b="$base" 'BEGIN { print a / b }')"
-	done
+# table BASE MODES VARIANTS...: rates, latencies and the ratio to BASE.
+table() {
+	local base_v=$1 modes=$2 v mode rate us base
+	shift 2
+	printf '\n%-22s' "variant"
+	for mode in $modes; do printf '  %-26s' "$mode (ops/s, us, x $base_v)"; done
 	printf '\n'
-done
+	for v; do
+		printf '%-22s' "$v"
+		for mode in $modes; do
+			read -r rate us <<<"$(median "$v" "$mode")"
+			read -r base _ <<<"$(median "$base_v" "$mode")"
+			printf '  %8.0f %7.1f %6.2fx   ' "$rate" "$us" "$(awk -v a="$rate" -v b="$base" 'BEGIN { print a / b }')"
+		done
+		printf '\n'
+	done
+}
+# shellcheck disable=SC2086 # the variant lists are words
+[ -n "$PLAIN_VARIANTS" ] && table none "$MODES" $PLAIN_VARIANTS $VRF_VARIANTS
+# shellcheck disable=SC2086
+[ -n "$DOCKER_VARIANTS" ] && table fwd-none "rr crr" $DOCKER_VARIANTS &&
+	echo "# fwd-*: the LAN peer to a container behind the VM's bridge docker0, forwarded"
 echo "# medians of $ROUNDS rounds of ${SECONDS_EACH}s; x none = rate against no confinement"
 pass

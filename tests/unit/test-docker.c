@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "log-capture.h"
+
 #include "addr.h"
 #include "docker.h"
 
@@ -29,17 +31,9 @@ struct fixture {
 	struct vrf_config cfg;
 	struct vrf_docker_view view;
 	struct vrf_pending_list pending;
-	char log[4096];
+	char log[VRF_TEST_LOG_SIZE];
 	struct vrf_log logger;
 };
-
-static void capture(void *data, int priority, const char *msg)
-{
-	struct fixture *f = data;
-
-	(void)priority;
-	snprintf(f->log + strlen(f->log), sizeof(f->log) - strlen(f->log), "%s\n", msg);
-}
 
 static char *slurp(const char *name, size_t *len)
 {
@@ -120,7 +114,7 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	f->logger = (struct vrf_log){ capture, f };
+	f->logger = VRF_TEST_LOG(f->log);
 	*state = f;
 	return 0;
 }

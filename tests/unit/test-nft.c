@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "log-capture.h"
+
 /* netinet/in.h (through these) before linux/netfilter.h's linux/in.h. */
 #include "addr.h"
 #include "config.h"
@@ -37,25 +39,17 @@
 
 struct fixture {
 	struct vrf_config cfg;
-	char log[4096];
+	char log[VRF_TEST_LOG_SIZE];
 	struct vrf_log logger;
 	struct vrf_nft_batch batch;
 };
-
-static void capture(void *data, int priority, const char *msg)
-{
-	struct fixture *f = data;
-
-	(void)priority;
-	snprintf(f->log + strlen(f->log), sizeof(f->log) - strlen(f->log), "%s\n", msg);
-}
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	f->logger = (struct vrf_log){ capture, f };
+	f->logger = VRF_TEST_LOG(f->log);
 	*state = f;
 	return 0;
 }

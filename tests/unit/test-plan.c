@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "log-capture.h"
+
 #include "addr.h"
 #include "fail-alloc.h"
 #include "plan.h"
@@ -29,17 +31,9 @@ struct fixture {
 	struct vrf_config cfg;
 	struct vrf_state st;
 	struct vrf_plan plan;
-	char log[4096];
+	char log[VRF_TEST_LOG_SIZE];
 	struct vrf_log logger;
 };
-
-static void capture(void *data, int priority, const char *msg)
-{
-	struct fixture *f = data;
-
-	(void)priority;
-	snprintf(f->log + strlen(f->log), sizeof(f->log) - strlen(f->log), "%s\n", msg);
-}
 
 static void *xcalloc(size_t n, size_t size)
 {
@@ -157,7 +151,7 @@ static int setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
 
-	f->logger = (struct vrf_log){ .fn = capture, .data = f };
+	f->logger = VRF_TEST_LOG(f->log);
 	*state = f;
 	return 0;
 }

@@ -348,7 +348,9 @@ static int watch_loop(struct watcher *w)
 	};
 
 	for (;;) {
-		long long when[2] = { w->due, w->docker ? -1 : w->docker_retry };
+		/* Docker is tried again only for a config that names it. */
+		bool retry = !w->docker && vrf_config_names_docker(&w->cfg);
+		long long when[2] = { w->due, retry ? w->docker_retry : -1 };
 		int timeout = wait_for_ms(now_ms(), when, 2);
 		int n = wait_any(w, fds, w->inotify >= 0 ? 3 : 2, timeout), r;
 

@@ -113,11 +113,12 @@ static void note_change(struct watcher *w, long long now)
 /* Does a route event concern a table of the config, or a route of vrfctl's? */
 static bool route_is_ours(const struct vrf_config *cfg, const struct nlmsghdr *msg)
 {
-	const struct rtmsg *rtm = (const struct rtmsg *)NLMSG_DATA(msg);
-	uint32_t table = vrf_observe_route_table(msg);
+	uint32_t table = 0;
+	uint8_t protocol = 0;
 
-	if (msg->nlmsg_len >= NLMSG_LENGTH(sizeof(*rtm)) &&
-	    rtm->rtm_protocol == cfg->global.route_protocol)
+	if (!vrf_observe_route_event(msg, &table, &protocol))
+		return false;
+	if (protocol == cfg->global.route_protocol)
 		return true;
 	for (size_t i = 0; table && i < cfg->n_vrfs; i++)
 		if (cfg->vrfs[i].table == table)
@@ -197,14 +198,19 @@ static int take_signal(struct watcher *w)
 	return 1;
 }
 
+/* The config names Docker objects and their events are not followed (yet). */
+static bool docker_wanted(const struct watcher *w)
+{
+	return !w->docker && vrf_config_names_docker(&w->cfg);
+}
+
 /* Follow Docker's events when the config names Docker objects and it answers. */
 static void docker_follow(struct watcher *w)
 {
 	long long now = now_ms();
 	int r;
 
-	if (w->docker || !vrf_config_names_docker(&w->cfg) || w->docker_retry < 0 ||
-	    now < w->docker_retry)
+	if (!docker_wanted(w) || w->docker_retry < 0 || now < w->docker_retry)
 		return;
 	/* Its being down is said once, not at every try. */
 	r = vrf_docker_events_open(NULL, &w->docker, w->docker_down_said ? NULL : &w->o->log);
@@ -301,8 +307,10 @@ static int open_signals(struct watcher *w)
 		return -errno;
 	w->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (w->sigfd < 0) {
-		vrf_err(&w->o->log, "watch: signalfd: %s", strerror(errno));
-		return -errno;
+		int r = -errno;
+
+		vrf_err(&w->o->log, "watch: signalfd: %s", strerror(-r));
+		return r;
 	}
 	return 0;
 }
@@ -349,8 +357,7 @@ static int watch_loop(struct watcher *w)
 
 	for (;;) {
 		/* Docker is tried again only for a config that names it. */
-		bool retry = !w->docker && vrf_config_names_docker(&w->cfg);
-		long long when[2] = { w->due, retry ? w->docker_retry : -1 };
+		long long when[2] = { w->due, docker_wanted(w) ? w->docker_retry : -1 };
 		int timeout = wait_for_ms(now_ms(), when, 2);
 		int n = wait_any(w, fds, w->inotify >= 0 ? 3 : 2, timeout), r;
 
@@ -381,15 +388,17 @@ static int watch_loop(struct watcher *w)
 int vrfctl_cmd_watch(const struct vrfctl_opts *given, int argc, char **argv)
 {
 	static const struct option longopts[] = { { NULL, 0, NULL, 0 } };
-	const struct vrfctl_stderr_log *sl = given->log.data;
-	/* Each change made is a line of the log without -v: it is what watch is for. */
+	/* Each change made is a line of the log without -v: it is what watch is for.
+	 * Only the front-ends' stderr hook has a verbosity to raise. */
+	const struct vrfctl_stderr_log *sl =
+		given->log.fn == vrfctl_log_stderr ? given->log.data : NULL;
 	struct vrfctl_stderr_log louder = { sl ? sl->prog : "vrfctl", (sl ? sl->verbose : 0) + 1 };
 	struct vrfctl_opts o = *given;
 	const struct vrfctl_opts *opts = &o;
 	struct watcher w = { .o = opts, .sigfd = -1, .due = -1, .first = -1, .inotify = -1 };
 	int status = VRFCTL_EXIT_ERROR, r;
 
-	if (given->log.fn == vrfctl_log_stderr)
+	if (sl)
 		o.log.data = &louder;
 	w.once.inner = o.log;
 	w.apply_opts = o;

@@ -547,15 +547,17 @@ int vrf_state_observe(struct vrf_rtnl *rt, struct vrf_state *st)
 	return r;
 }
 
-uint32_t vrf_observe_route_table(const struct nlmsghdr *msg)
+bool vrf_observe_route_event(const struct nlmsghdr *msg, uint32_t *table, uint8_t *protocol)
 {
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(msg);
 	const struct nlattr *tb[RTA_MAX + 1];
 
 	if ((msg->nlmsg_type != RTM_NEWROUTE && msg->nlmsg_type != RTM_DELROUTE) ||
 	    vrf_rtnl_parse(msg, sizeof(*rtm), route_policy, RTA_MAX, tb) < 0)
-		return 0;
-	return tb[RTA_TABLE] ? vrf_rtnl_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+		return false;
+	*table = tb[RTA_TABLE] ? vrf_rtnl_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	*protocol = rtm->rtm_protocol;
+	return true;
 }
 
 /* ---- vrf-exec's questions ------------------------------------------------- */

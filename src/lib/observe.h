@@ -131,11 +131,12 @@ int vrf_state_observe(struct vrf_rtnl *rt, struct vrf_state *state);
 int vrf_state_observe_tcp(struct vrf_state *state, const char *tcp, const char *tcp6);
 
 /*
- * The table a route event (RTM_NEWROUTE, RTM_DELROUTE) is about; 0 for any
- * other message or one that does not parse. vrfctl watch re-plans for the
- * routes of its own tables, not for every route the host learns.
+ * The table and protocol of a route event (RTM_NEWROUTE, RTM_DELROUTE):
+ * true, or false for any other message or one that does not parse. vrfctl
+ * watch re-plans for the routes of its own tables and protocol, not for
+ * every route the host learns.
  */
-uint32_t vrf_observe_route_table(const struct nlmsghdr *msg);
+bool vrf_observe_route_event(const struct nlmsghdr *msg, uint32_t *table, uint8_t *protocol);
 
 /* ---- vrf-exec's questions, asked before every program it starts ------- */
 

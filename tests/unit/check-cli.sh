@@ -65,6 +65,15 @@ printf '%s\n' "vrfctl: check: unexpected argument 'extra'" \
 	"usage: vrfctl [-c FILE] [-j] check" >"$tmp/want"
 expect 1 "$tmp/empty" "$tmp/want" -- -c good/design.conf check extra
 
+# vrfctl watch refuses what it cannot follow before it listens or changes
+# anything: arguments, -n, and a config that does not read (as check words it).
+echo "vrfctl: usage: vrfctl watch" >"$tmp/want"
+expect 1 "$tmp/empty" "$tmp/want" -- -c good/design.conf watch extra
+echo "vrfctl: watch changes the kernel: -n makes no sense with it (see plan)" >"$tmp/want"
+expect 1 "$tmp/empty" "$tmp/want" -- -n -c good/design.conf watch
+sed 's/^/vrfctl: /' bad/bad-bool.err >"$tmp/want"
+expect 1 "$tmp/empty" "$tmp/want" -- -c bad/bad-bool.conf watch
+
 # -c -: the config on standard input (how the ifupdown hook hands one over).
 out=$(printf '[vrf a]\ntabel = 5\n' | "$VRFCTL" -c - check 2>&1) && fail "-c -: bad config accepted"
 [ "$out" = "vrfctl: (stdin):1: [vrf a] has no table (table = N or auto)

@@ -70,6 +70,23 @@ dockerd_stop() {
 	DOCKERD_PID=
 }
 
+# docker_wait_running NAME...: wait until dockerd has (re)started each
+# container, as after its own restart with --restart always. That is
+# dockerd's work, under TCG as slow as its start: bounded by the same 300 s;
+# on a timeout what Docker says of them goes to the log.
+docker_wait_running() {
+	local c
+	for c in "$@"; do
+		WAIT_SECONDS=300 wait_until eval \
+			'[ "$(docker inspect -f "{{.State.Running}}" '"$c"' 2>/dev/null)" = true ]' || {
+			docker ps -a >&2 || true
+			docker inspect -f '{{.Name}}: {{json .State}}' "$c" >&2 || true
+			tail -n 30 "$DOCKER_RUN/dockerd.log" >&2
+			fail "dockerd did not bring $c back in 300 s"
+		}
+	done
+}
+
 # containerd_start: install, start containerd, not dockerd (a test of what
 # runs before dockerd, as at boot, then calls dockerd_start and docker_image).
 containerd_start() {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Built without libcurl and json-c (configure --without-docker): nothing
+ * Built without json-c (configure --without-docker): nothing
  * can be asked of Docker, so a config naming Docker objects stays pending
  * and everything else works as with Docker support.
  */

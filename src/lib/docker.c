@@ -1,23 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The Engine API client: libcurl over the daemon's UNIX socket, json-c for
- * its answers. The only file that includes either (docker-resolve.c works on
- * the parsed view). Paths carry no API version: the daemon then answers in
+ * The Engine API client: HTTP over the daemon's UNIX socket (http.c), json-c
+ * for its answers. The only file that includes json-c (docker-resolve.c works
+ * on the parsed view). Paths carry no API version: the daemon then answers in
  * its own, and the fields read here (Name, Id, Driver, Options, Names,
  * Labels, NetworkSettings.Networks) are the same from API 1.24 to today,
  * where a pinned version is refused by daemons whose minimum moved past it.
  */
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "array.h"
 #include "docker.h"
+#include "http.h"
 
 /* An answer larger than this is not one of the lists asked for (64 MiB). */
 #define MAX_ANSWER (64u << 20)
@@ -34,7 +37,7 @@ static struct json_object *parse_all(const char *text, size_t len)
 	struct json_object *obj = NULL;
 	size_t end;
 
-	/* An empty body is no document (curl leaves the buffer NULL). */
+	/* An empty body is no document (its buffer is then NULL). */
 	if (!tok || !text || len > (size_t)INT32_MAX)
 		goto out;
 	obj = json_tokener_parse_ex(tok, text, (int)len);
@@ -270,75 +273,46 @@ out:
 struct buf {
 	char *data;
 	size_t len;
-	bool overflow;
 };
 
-static size_t buf_write(char *ptr, size_t size, size_t n, void *data)
+/* Body bytes appended; -EMSGSIZE past MAX_ANSWER. */
+static int buf_add(void *data, const char *bytes, size_t add)
 {
 	struct buf *b = data;
-	size_t add = size * n;
 	char *grown;
 
-	if (b->len + add > MAX_ANSWER) {
-		b->overflow = true;
-		return 0;
-	}
+	if (b->len + add > MAX_ANSWER)
+		return -EMSGSIZE;
 	grown = realloc(b->data, b->len + add + 1);
 	if (!grown)
-		return 0;
-	memcpy(grown + b->len, ptr, add);
+		return -ENOMEM;
+	memcpy(grown + b->len, bytes, add);
 	b->data = grown;
 	b->len += add;
 	b->data[b->len] = '\0';
-	return add;
+	return 0;
 }
 
-static CURL *handle_for(const char *socket, const char *path)
+/* What a failed request means for the user, in a few words. */
+static const char *transport_words(int err)
 {
-	CURL *c = curl_easy_init();
-	char url[256];
-
-	if (!c)
-		return NULL;
-	/* The host part is not used for a UNIX socket, but HTTP needs one. */
-	snprintf(url, sizeof(url), "http://docker%s", path);
-	if (curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)VRF_DOCKER_TIMEOUT_MS) != CURLE_OK) {
-		curl_easy_cleanup(c);
-		return NULL;
-	}
-	return c;
-}
-
-/* What curl's failure means for the user, as an errno and a few words. */
-static int curl_errno(CURL *c, CURLcode code, const char **what)
-{
-	long os = 0;
-
-	curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os);
-	switch (code) {
-	case CURLE_COULDNT_CONNECT:
-		if (os == ENOENT) {
-			*what = "no such socket: Docker is not installed or not started";
-			return -ENOENT;
-		}
-		if (os == EACCES) {
-			*what = "permission denied (run as root, or as a member of group docker)";
-			return -EACCES;
-		}
-		*what = "connection refused: the Docker daemon is not running";
-		return -ECONNREFUSED;
-	case CURLE_OPERATION_TIMEDOUT:
-		*what = "the Docker daemon does not answer";
-		return -ETIMEDOUT;
-	case CURLE_OUT_OF_MEMORY:
-		*what = "out of memory";
-		return -ENOMEM;
+	switch (err) {
+	case -ENOENT:
+		return "no such socket: Docker is not installed or not started";
+	case -EACCES:
+		return "permission denied (run as root, or as a member of group docker)";
+	case -ECONNREFUSED:
+		return "connection refused: the Docker daemon is not running";
+	case -ETIMEDOUT:
+		return "the Docker daemon does not answer";
+	case -EPIPE:
+		return "the Docker daemon closed the connection before its answer ended";
+	case -EBADMSG:
+		return "the answer is not HTTP";
+	case -EMSGSIZE:
+		return "answer too large";
 	default:
-		*what = curl_easy_strerror(code);
-		return -EPROTO;
+		return strerror(-err);
 	}
 }
 
@@ -356,37 +330,28 @@ static void api_message(const struct buf *b, char *out, size_t size)
 /* GET path into *b: 0 or an errno reported once. */
 static int get(const char *socket, const char *path, struct buf *b, const struct vrf_log *log)
 {
-	CURL *c = handle_for(socket, path);
-	const char *what = NULL;
-	long status = 0;
-	CURLcode code;
-	int err = 0;
+	struct vrf_http_reader r;
+	int fd = vrf_http_request(socket, path), err;
 
-	if (!c)
-		return -ENOMEM;
-	if (curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, buf_write) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_WRITEDATA, b) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)VRF_DOCKER_TIMEOUT_MS) != CURLE_OK) {
-		err = -ENOMEM;
-		goto out;
+	if (fd < 0) {
+		vrf_err(log, "docker: %s: %s", socket, transport_words(fd));
+		return fd;
 	}
-	code = curl_easy_perform(c);
-	if (code != CURLE_OK) {
-		err = b->overflow ? -EMSGSIZE : curl_errno(c, code, &what);
-		vrf_err(log, "docker: %s: %s", socket, b->overflow ? "answer too large" : what);
-		goto out;
+	vrf_http_reader_init(&r, buf_add, b);
+	err = vrf_http_read_all(fd, &r, VRF_DOCKER_TIMEOUT_MS);
+	close(fd);
+	if (err) {
+		vrf_err(log, "docker: %s: GET %s: %s", socket, path, transport_words(err));
+		return err == -EBADMSG ? -EPROTO : err;
 	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	if (status != 200) {
+	if (r.status != 200) {
 		char msg[256];
 
 		api_message(b, msg, sizeof(msg));
-		vrf_err(log, "docker: GET %s: HTTP %ld: %s", path, status, msg);
-		err = -EPROTO;
+		vrf_err(log, "docker: GET %s: HTTP %d: %s", path, r.status, msg);
+		return -EPROTO;
 	}
-out:
-	curl_easy_cleanup(c);
-	return err;
+	return 0;
 }
 
 int vrf_docker_observe(const char *socket, struct vrf_docker_view *view,
@@ -420,8 +385,8 @@ int vrf_docker_observe(const char *socket, struct vrf_docker_view *view,
 /* ---- events ------------------------------------------------------------- */
 
 struct vrf_docker_events {
-	CURLM *multi;
-	CURL *easy;
+	int fd;                      /* the one answer that never ends */
+	struct vrf_http_reader reader;
 	struct buf line;             /* what came since the last newline */
 	bool matters;                /* an event that matters since the last wait */
 	bool ended;
@@ -450,44 +415,41 @@ static void take_lines(struct vrf_docker_events *ev)
 	ev->line.len = rest;
 }
 
-static size_t events_write(char *ptr, size_t size, size_t n, void *data)
+static int events_body(void *data, const char *bytes, size_t len)
 {
 	struct vrf_docker_events *ev = data;
-	size_t got = buf_write(ptr, size, n, &ev->line);
+	int err = buf_add(&ev->line, bytes, len);
 
-	if (got)
+	if (!err)
 		take_lines(ev);
-	return got;
+	return err;
 }
 
 void vrf_docker_events_close(struct vrf_docker_events *ev)
 {
 	if (!ev)
 		return;
-	if (ev->multi && ev->easy)
-		curl_multi_remove_handle(ev->multi, ev->easy);
-	if (ev->easy)
-		curl_easy_cleanup(ev->easy);
-	if (ev->multi)
-		curl_multi_cleanup(ev->multi);
+	if (ev->fd >= 0)
+		close(ev->fd);
 	free(ev->line.data);
 	free(ev);
 }
 
-/* Run the transfer as far as it goes without waiting: 0, or -EPIPE once it ended. */
+/* Read what the stream has now: 0, or -EPIPE once it ended (for any reason:
+ * the daemon stopped, or sent what is not an event stream). */
 static int pump(struct vrf_docker_events *ev)
 {
-	struct CURLMsg *m;
-	int running = 0, left;
+	int r;
 
 	if (ev->ended)
 		return -EPIPE;
-	if (curl_multi_perform(ev->multi, &running) != CURLM_OK)
-		return -ENOMEM;
-	while ((m = curl_multi_info_read(ev->multi, &left)))
-		if (m->msg == CURLMSG_DONE)
-			ev->ended = true;
-	return ev->ended ? -EPIPE : 0;
+	r = vrf_http_read_some(ev->fd, &ev->reader);
+	if (r == 0)
+		return 0;
+	if (r == -ENOMEM)
+		return r;
+	ev->ended = true;
+	return -EPIPE;
 }
 
 static long now_ms(void)
@@ -506,13 +468,14 @@ int vrf_docker_events_open(const char *socket, struct vrf_docker_events **out,
 		"/events?filters=%7B%22type%22%3A%5B%22network%22%2C%22container%22%5D%7D";
 	struct vrf_docker_events *ev = calloc(1, sizeof(*ev));
 	struct vrf_docker_view probe = { 0 };
-	long status = 0;
 	int err;
 
 	*out = NULL;
 	if (!ev)
 		return -ENOMEM;
+	ev->fd = -1;
 	ev->log = log;
+	vrf_http_reader_init(&ev->reader, events_body, ev);
 	if (!socket)
 		socket = vrf_docker_socket_path();
 	/* One plain request first: its errors are the clear ones (no socket,
@@ -521,33 +484,34 @@ int vrf_docker_events_open(const char *socket, struct vrf_docker_events **out,
 	vrf_docker_view_free(&probe);
 	if (err)
 		goto fail;
-	ev->multi = curl_multi_init();
-	ev->easy = handle_for(socket, path);
-	if (!ev->multi || !ev->easy ||
-	    curl_easy_setopt(ev->easy, CURLOPT_WRITEFUNCTION, events_write) != CURLE_OK ||
-	    curl_easy_setopt(ev->easy, CURLOPT_WRITEDATA, ev) != CURLE_OK ||
-	    curl_multi_add_handle(ev->multi, ev->easy) != CURLM_OK) {
-		err = -ENOMEM;
+	ev->fd = vrf_http_request(socket, path);
+	if (ev->fd < 0) {
+		err = ev->fd;
+		vrf_err(log, "docker: %s: %s", socket, transport_words(err));
 		goto fail;
 	}
 	/* Until the daemon has answered with its headers, the subscription may
 	 * not be in place: wait for them (bounded), so that an event right
 	 * after open is not lost. */
-	for (long end = now_ms() + VRF_DOCKER_TIMEOUT_MS; status == 0 && now_ms() < end;) {
+	for (long end = now_ms() + VRF_DOCKER_TIMEOUT_MS; !ev->reader.status && !err;) {
+		struct pollfd p = { .fd = ev->fd, .events = POLLIN };
+		long left = end - now_ms();
+
 		err = pump(ev);
-		if (err)
+		if (err || ev->reader.status)
 			break;
-		curl_easy_getinfo(ev->easy, CURLINFO_RESPONSE_CODE, &status);
-		if (status == 0)
-			curl_multi_poll(ev->multi, NULL, 0, 100, NULL);
+		if (left <= 0)
+			err = -ETIMEDOUT;
+		else if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+			err = -errno;
 	}
-	if (!err && status != 200) {
+	if (!err && ev->reader.status != 200)
+		err = -EPROTO;
+	if (err) {
 		vrf_err(log, "docker: %s: GET /events: %s", socket,
-			status ? "refused by the daemon" : "no answer");
-		err = status ? -EPROTO : -ETIMEDOUT;
-	}
-	if (err)
+			err == -EPROTO ? "refused by the daemon" : transport_words(err));
 		goto fail;
+	}
 	*out = ev;
 	return 0;
 fail:
@@ -558,39 +522,42 @@ fail:
 int vrf_docker_events_wait(struct vrf_docker_events *ev, struct pollfd *fds, size_t n_fds,
 			   int timeout_ms, const struct vrf_log *log)
 {
-	struct curl_waitfd *wfds = n_fds ? calloc(n_fds, sizeof(*wfds)) : NULL;
+	/* The caller's fds, then the stream's. */
+	struct pollfd *all = calloc(n_fds + 1, sizeof(*all));
 	long end = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	bool fd_ready = false;
 	int err = 0;
 
 	(void)log;
-	if (n_fds && !wfds)
+	if (!all)
 		return -ENOMEM;
-	for (size_t i = 0; i < n_fds; i++) {
-		wfds[i].fd = fds[i].fd;
-		wfds[i].events = (short)fds[i].events;
+	memcpy(all, fds, n_fds * sizeof(*fds));
+	for (size_t i = 0; i < n_fds; i++)
 		fds[i].revents = 0;
-	}
-	while (!ev->matters && !fd_ready) {
-		long left = end < 0 ? 60000 : end - now_ms();
+	all[n_fds] = (struct pollfd){ .fd = ev->fd, .events = POLLIN };
+	/* What came before this wait (with the last one's caller fds) first. */
+	err = pump(ev);
+	while (!err && !ev->matters && !fd_ready) {
+		long left = end < 0 ? -1 : end - now_ms();
+		int n;
 
-		err = pump(ev);
-		if (err || ev->matters || left <= 0)
+		if (end >= 0 && left <= 0)
 			break;
-		/* curl's own timers may end the wait early: loop until ours. */
-		if (curl_multi_poll(ev->multi, wfds, (unsigned)n_fds, (int)(left > 60000 ? 60000 : left),
-				    NULL) != CURLM_OK) {
-			err = -ENOMEM;
+		n = poll(all, n_fds + 1, (int)(left > INT32_MAX ? INT32_MAX : left));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
 			break;
 		}
 		for (size_t i = 0; i < n_fds; i++) {
-			fds[i].revents = wfds[i].revents;
-			fd_ready |= wfds[i].revents != 0;
+			fds[i].revents = all[i].revents;
+			fd_ready |= all[i].revents != 0;
 		}
+		if (all[n_fds].revents)
+			err = pump(ev);
 	}
-	if (fd_ready && !err)
-		err = pump(ev);   /* what came with the caller's fds */
-	free(wfds);
+	free(all);
 	if (ev->matters) {
 		ev->matters = false;
 		return 1;

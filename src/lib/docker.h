@@ -4,8 +4,8 @@
 
 /*
  * Docker objects by name, through the Engine API on its UNIX socket (HTTP,
- * JSON): libcurl speaks HTTP (CURLOPT_UNIX_SOCKET_PATH), json-c reads the
- * answers. Three parts, each testable on its own:
+ * JSON): http.c speaks HTTP, json-c reads the answers. Three parts, each
+ * testable on its own:
  *
  * - the view: what Docker has (its networks and their bridges, its running
  *   containers and their addresses), read with two requests
@@ -17,7 +17,7 @@
  * - the event stream (network create/destroy, container start/stop...),
  *   for a poll() loop that also waits on a netlink socket: `vrfctl watch`.
  *
- * Without libcurl and json-c at build time (configure --without-docker)
+ * Without json-c at build time (configure --without-docker)
  * every call that needs the daemon returns -ENOTSUP and the parsers
  * -ENOTSUP: a config naming Docker objects is then pending, the rest works.
  */

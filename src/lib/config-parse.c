@@ -121,8 +121,8 @@ static bool bool_value(struct parse *p, const char *key, const char *value, bool
  * The kernel's dev_valid_name() refuses "", ".", "..", '/', ':' (aliases)
  * and whitespace; we also keep to the characters every tool handles well.
  */
-static bool ifname_value(struct parse *p, const char *context, const char *what,
-			 const char *name)
+static bool ifname_value(struct parse *p, const char *key, const char *value,
+			 const char *what, const char *name)
 {
 	char why[64] = "";
 
@@ -143,9 +143,9 @@ static bool ifname_value(struct parse *p, const char *context, const char *what,
 	}
 	if (!why[0])
 		return true;
-	/* context: the whole value, when the name is one word of it. */
-	if (context)
-		perr(p, "%s: %s '%s': %s", context, what, name, why);
+	/* key and value: the whole line, when the name is one word of it. */
+	if (key)
+		perr(p, "%s '%s': %s '%s': %s", key, value, what, name, why);
 	else
 		perr(p, "%s '%s': %s", what, name, why);
 	return false;
@@ -342,7 +342,7 @@ static void add_member(struct parse *p, const char *key, const char *name)
 	const char *as;
 	size_t v;
 
-	if (!ifname_value(p, NULL, what, name))
+	if (!ifname_value(p, NULL, NULL, what, name))
 		return;
 	if ((w = listed_at(vrf, aux, name, &as))) {
 		perr(p, "%s '%s' already listed%s%s at %s:%u", what, name,
@@ -376,7 +376,6 @@ static void add_member(struct parse *p, const char *key, const char *name)
 static bool parse_route(struct parse *p, const char *key, const char *value,
 			struct vrf_route_def *route)
 {
-	char context[300];
 	char *copy = strdup(value);
 	char *save = NULL;
 	char *tok;
@@ -418,8 +417,7 @@ static bool parse_route(struct parse *p, const char *key, const char *value,
 			route->has_via = true;
 			break;
 		case 'd':
-			snprintf(context, sizeof(context), "%s '%s'", key, value);
-			if (!ifname_value(p, context, "dev", arg))
+			if (!ifname_value(p, key, value, "dev", arg))
 				goto out;
 			strcpy(route->dev, arg);
 			has_dev = true;
@@ -710,7 +708,7 @@ static void add_bridge(struct parse *p, const char *key, const char *name)
 	char (*slot)[IFNAMSIZ];
 
 	(void)key;
-	if (!ifname_value(p, NULL, "bridge", name))
+	if (!ifname_value(p, NULL, NULL, "bridge", name))
 		return;
 	for (size_t i = 0; i < d->n_bridges; i++) {
 		if (strcmp(d->bridges[i], name) == 0) {
@@ -789,7 +787,7 @@ static void vrf_section(struct parse *p, const char *name)
 	struct vrf_config *cfg = p->cfg;
 	size_t n = cfg->n_vrfs, at;
 	const struct vrf_def *dup = vrf_strmap_get(&p->vrf_index, name, &at) ? &cfg->vrfs[at] : NULL;
-	bool ok = ifname_value(p, NULL, "vrf name", name);
+	bool ok = ifname_value(p, NULL, NULL, "vrf name", name);
 	struct vrf_def *vrf;
 	struct vrf_aux *aux;
 

@@ -162,11 +162,13 @@ static char *read_line(char *str, int num, void *stream)
 			return str;
 		}
 	}
-	if (strlen(s) + 2 > (size_t)num) {
+	n = strlen(s);
+	if (n + 2 > (size_t)num) {
 		perr(p, "line too long (more than %d characters)", num - 2);
 		return str;
 	}
-	snprintf(str, (size_t)num, "%s\n", s);
+	memcpy(str, s, n);
+	memcpy(str + n, "\n", 2);
 	return str;
 }
 

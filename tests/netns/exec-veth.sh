@@ -25,13 +25,19 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 CG_ROOT=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 # Service-like cgroups of this test, where vrf-exec nests the VRF's cgroup.
 SVC=$CG_ROOT/vrfctl-test-$$
+# The cgroups are the host's (this level runs on the host's cgroup2): each is
+# removed, waiting while the processes killed at the end still leave it. A
+# failed rmdir as the trap's last command was the test's exit status: a
+# test that had passed exited 1.
 cleanup_cgroup() {
 	local d
+	netns_cleanup
 	for d in "$SVC"/vrf/* "$SVC"/vrf "$SVC" "$SVC-deleg"/vrf/* "$SVC-deleg"/vrf "$SVC-deleg" \
 		"$CG_ROOT"/vrf/v0 "$CG_ROOT"/vrf/v1 "$CG_ROOT"/vrf/default "$CG_ROOT"/vrf; do
-		[ -d "$d" ] && rmdir "$d" 2>/dev/null
+		[ -d "$d" ] || continue
+		WAIT_SECONDS=10 wait_until rmdir "$d" 2>/dev/null ||
+			echo "exec-veth: cgroup $d left: $(cat "$d/cgroup.procs" 2>/dev/null | wc -l) processes" >&2
 	done
-	netns_cleanup
 }
 trap cleanup_cgroup EXIT
 

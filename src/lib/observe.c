@@ -499,22 +499,24 @@ static int read_tcp_table(const char *path, int family, struct tcp_sock **socks,
  */
 int vrf_state_observe_tcp(struct vrf_state *st, const char *tcp, const char *tcp6)
 {
+	/* One bit per port that something listens on: a busy server has tens
+	 * of thousands of connections, too many to compare pairwise. */
+	uint8_t listening[65536 / 8] = { 0 };
 	struct tcp_sock *socks = NULL;
 	size_t n = 0;
 	int r = read_tcp_table(tcp, AF_INET, &socks, &n);
 
 	if (r >= 0)
 		r = read_tcp_table(tcp6, AF_INET6, &socks, &n);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		if (socks[i].state == TCP_LISTEN && socks[i].local_port < 65536)
+			listening[socks[i].local_port / 8] |= (uint8_t)(1u << (socks[i].local_port % 8));
 	for (size_t i = 0; r >= 0 && i < n; i++) {
-		bool listening = false;
+		unsigned port = socks[i].local_port;
 		struct vrf_obs_conn *c;
 
-		if (socks[i].state != TCP_ESTABLISHED)
-			continue;
-		for (size_t j = 0; j < n; j++)
-			listening |= socks[j].state == TCP_LISTEN &&
-				     socks[j].local_port == socks[i].local_port;
-		if (!listening)
+		if (socks[i].state != TCP_ESTABLISHED || port >= 65536 ||
+		    !(listening[port / 8] & (1u << (port % 8))))
 			continue;
 		c = VRF_ARRAY_PUSH(st->conns, st->n_conns);
 		if (!c) {

@@ -251,22 +251,24 @@ undo() {
 # --- where the time goes ----------------------------------------------------------
 PERF=$(command -v perf)
 STRACE=$(command -v strace)
-# profile KEY DIR: one more vrfctl apply from the empty host (not timed), under
+# profile KEY DIR COMM CMD...: one more apply by CMD from the empty host (not timed), under
 # perf sampling the CPU with the kernel's call chains, then torn down again.
 # Each sample counts where it was: vrfctl's own code and libraries (user), the
 # kernel carrying out its requests (under rtnetlink_rcv_msg, but not a dump:
 # the work any tool making these changes pays), the kernel filling the dumps
-# vrfctl reads (netlink_dump), or the rest of the kernel (exec, page faults,
-# reading the config). Appends "user change dump other" to P[KEY], and the
-# busiest symbols to $W/top.KEY.
+# the tool reads (netlink_dump), or the rest of the kernel (exec, page faults,
+# reading the config). Only the samples of processes called COMM count.
+# Appends "user change dump other" to P[KEY], and the busiest symbols to
+# $W/top.KEY.
 declare -A P
 profile() {
-	local key=$1 d=$2
+	local key=$1 d=$2 comm=$3
+	shift 3
 	[ -n "$PERF" ] || return 0
-	"$PERF" record -q -e cpu-clock -F 300 -g -o "$W/perf.data" \
-		"$VRFCTL" -c "$d/vrfctl.conf" apply >/dev/null 2>"$ERR" || die "perf record vrfctl apply"
+	"$PERF" record -q -e cpu-clock -F 300 -g -o "$W/perf.data" -- "$@" >/dev/null 2>"$ERR" ||
+		die "perf record $*"
 	undo "after the profile of $key" "$d" "$VRFCTL" -c "$d/vrfctl.conf" down --all
-	P[$key]=$("$PERF" script -i "$W/perf.data" --comm vrfctl -F ip,sym,dso 2>/dev/null | awk '
+	P[$key]=$("$PERF" script -i "$W/perf.data" --comm "$comm" -F ip,sym,dso 2>/dev/null | awk '
 		function flush() {
 			if (leaf == "") return
 			if (leaf !~ /kernel\.kallsyms/) c[1]++
@@ -278,7 +280,7 @@ profile() {
 		/^[ \t]*$/ { flush(); next }
 		{ if (leaf == "") leaf = $0; stack = stack $2 " " }
 		END { flush(); printf "%d %d %d %d\n", c[1], c[2], c[3], c[4] }')
-	"$PERF" report -i "$W/perf.data" --comm vrfctl --stdio --no-children -g none \
+	"$PERF" report -i "$W/perf.data" --comm "$comm" --stdio --no-children -g none \
 		--sort dso,sym --percent-limit 2 2>/dev/null | grep '%' | head -8 >"$W/top.$key"
 }
 # shares KEY: the four shares of P[KEY] as percentages, one line.
@@ -452,7 +454,13 @@ for n in $NS; do
 		done
 		;;
 	esac
-	[ "$n" = "$NMAX" ] && profile "apply.vrfctl.$n" "$d"
+	if [ "$n" = "$NMAX" ]; then
+		profile "apply.vrfctl.$n" "$d" vrfctl "$VRFCTL" -c "$d/vrfctl.conf" apply
+		# And ip -batch making the same changes: where its system time goes.
+		# shellcheck disable=SC2016 # expanded by that bash
+		profile "apply.batch.$n" "$d" ip bash -c \
+			'"$0" -6 -batch "$1/up.rules6" && "$0" -batch "$1/up.batch"' "$IP" "$d"
+	fi
 
 	# The same with an IPv4 address on every member: apply only (the teardown
 	# is not measured here), alternating as above.
@@ -470,7 +478,7 @@ for n in $NS; do
 			fi
 		done
 	done
-	[ "$n" = "$NMAX" ] && profile "apply.vrfctl.addr.$n" "$d"
+	[ "$n" = "$NMAX" ] && profile "apply.vrfctl.addr.$n" "$d" vrfctl "$VRFCTL" -c "$d/vrfctl.conf" apply
 	member_addrs "$n" flush
 	note "N=$n done, $(elapsed) so far"
 done
@@ -518,9 +526,13 @@ for v in "" .addr; do
 		"$(fmt "$u")" "$(fmt "$sy")" "$(fmt "$(median "apply.batch$v.$NMAX.user")")" \
 		"$(fmt "$(median "apply.batch$v.$NMAX.sys")")"
 	printf '    profile: %s\n' "$(shares "$k")"
+	[ -n "${P[apply.batch$v.$NMAX]:-}" ] &&
+		printf '    ip -batch profile: %s\n' "$(shares "apply.batch$v.$NMAX")"
 	[ -n "$own" ] && printf '    vrfctl own CPU (user + sys outside the changes): %s = %s of the wall time\n' \
 		"$(fmt "$own")" "$(awk -v a="$own" -v b="$a" 'BEGIN { printf "%.1f%%", 100 * a / b }')"
 	[ -s "$W/top.$k" ] && { echo "    busiest (dso, symbol):"; sed 's/^ */      /' "$W/top.$k"; }
+	[ -s "$W/top.apply.batch$v.$NMAX" ] && { echo "    ip -batch's busiest (dso, symbol):"
+		sed 's/^ */      /' "$W/top.apply.batch$v.$NMAX"; }
 done
 echo
 printf '%-36s %12s %12s %12s %12s %12s %9s\n' "teardown, down --all" vrfctl "ip -batch" "vrfctl/ip" "ip by group" "vrfctl/group" n

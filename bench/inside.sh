@@ -454,6 +454,12 @@ for n in $NS; do
 		done
 		;;
 	esac
+	if [ "$n" != "$NMAX" ] && [ -n "$GNUTIME" ]; then
+		# vrfctl's own user time at this N, for its growth (the timed runs go
+		# through GNU time only at the largest N): one more apply, not timed.
+		tm_rss "cpu.vrfctl.$n" rss.vrfctl.small "$VRFCTL" -c "$d/vrfctl.conf" apply
+		undo "N=$n after the CPU run" "$d" "$VRFCTL" -c "$d/vrfctl.conf" down --all
+	fi
 	if [ "$n" = "$NMAX" ]; then
 		profile "apply.vrfctl.$n" "$d" vrfctl "$VRFCTL" -c "$d/vrfctl.conf" apply
 		# And ip -batch making the same changes: where its system time goes.
@@ -606,6 +612,18 @@ for v in "" .addr; do
 		fi
 		prev_n=$n prev_a=$a prev_b=$b
 	done
+done
+echo "vrfctl's own user time in the apply (GNU time), and its growth per VRF:"
+prev_n="" prev_u=""
+for n in $NS; do
+	u=$(median "cpu.vrfctl.$n.user")
+	[ "$n" = "$NMAX" ] && u=$(median "apply.vrfctl.$n.user")
+	[ -n "$u" ] || continue
+	awk -v n="$n" -v u="$u" -v n0="$prev_n" -v u0="$prev_u" 'BEGIN {
+		printf "  N=%d: %.0f ms", n, u / 1e3
+		if (n0 != "") printf " (%.2f ms/VRF from N=%d)", (u - u0) / (n - n0) / 1e3, n0
+		printf "\n" }'
+	prev_n=$n prev_u=$u
 done
 echo
 # For bench/plot (bench/run keeps these lines in BUILDDIR/bench-apply.dat):

@@ -331,7 +331,7 @@ static void api_message(const struct buf *b, char *out, size_t size)
 static int get(const char *socket, const char *path, struct buf *b, const struct vrf_log *log)
 {
 	struct vrf_http_reader r;
-	int fd = vrf_http_request(socket, path), err;
+	int fd = vrf_http_request(socket, path, VRF_DOCKER_TIMEOUT_MS), err;
 
 	if (fd < 0) {
 		vrf_err(log, "docker: %s: %s", socket, transport_words(fd));
@@ -484,7 +484,7 @@ int vrf_docker_events_open(const char *socket, struct vrf_docker_events **out,
 	vrf_docker_view_free(&probe);
 	if (err)
 		goto fail;
-	ev->fd = vrf_http_request(socket, path);
+	ev->fd = vrf_http_request(socket, path, VRF_DOCKER_TIMEOUT_MS);
 	if (ev->fd < 0) {
 		err = ev->fd;
 		vrf_err(log, "docker: %s: %s", socket, transport_words(err));

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -220,8 +221,9 @@ int vrf_http_reader_eof(struct vrf_http_reader *r)
 	return -EPIPE;
 }
 
-int vrf_http_request(const char *path, const char *target)
+int vrf_http_request(const char *path, const char *target, int timeout_ms)
 {
+	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = timeout_ms % 1000 * 1000 };
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char req[1024];
 	int fd, n, off = 0, err;
@@ -239,8 +241,11 @@ int vrf_http_request(const char *path, const char *target)
 	if (fd < 0)
 		return -errno;
 	/* Blocking for the connect and the request, which a local daemon takes
-	 * at once (its backlog, the socket buffer); then non-blocking. */
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+	 * at once (its backlog, the socket buffer), bounded all the same: a
+	 * UNIX socket's connect waits for as long as its send timeout. Then
+	 * non-blocking. */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
 		goto fail;
 	while (off < n) {
 		ssize_t w = send(fd, req + off, (size_t)(n - off), MSG_NOSIGNAL);
@@ -255,7 +260,7 @@ int vrf_http_request(const char *path, const char *target)
 		goto fail;
 	return fd;
 fail:
-	err = -errno;
+	err = errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
 	close(fd);
 	return err;
 }

@@ -55,12 +55,13 @@ int vrf_http_reader_feed(struct vrf_http_reader *r, const char *bytes, size_t le
 int vrf_http_reader_eof(struct vrf_http_reader *r);
 
 /*
- * Connect to the UNIX socket at path and send "GET target". The socket is
+ * Connect to the UNIX socket at path and send "GET target", waiting at most
+ * timeout_ms for each (a daemon that does not accept). The socket is then
  * non-blocking, close-on-exec; the caller reads it into a reader. Returns
  * the fd, or -ENOENT (no socket there), -EACCES, -ECONNREFUSED (nobody
- * listens), -ENAMETOOLONG, or another connect/write errno.
+ * listens), -ETIMEDOUT, -ENAMETOOLONG, or another connect/write errno.
  */
-int vrf_http_request(const char *path, const char *target);
+int vrf_http_request(const char *path, const char *target, int timeout_ms);
 
 /*
  * Read fd into r until the answer is complete, for at most timeout_ms in

@@ -12,6 +12,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -169,6 +173,32 @@ static void limits_hold(void **unused)
 	assert_int_equal(read_answer(text, 0, &r, &b), -EMSGSIZE);
 }
 
+/* A daemon that does not accept: its backlog full, the request gives up in time. */
+static void a_full_backlog_times_out(void **unused)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int srv = socket(AF_UNIX, SOCK_STREAM, 0), first = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct timespec t0, t1;
+	long ms;
+
+	(void)unused;
+	assert_true(srv >= 0 && first >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/vrfctl-test-http.%ld.sock", (long)getpid());
+	unlink(sa.sun_path);
+	assert_int_equal(bind(srv, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	/* A backlog of 0 holds one connection not yet accepted. */
+	assert_int_equal(listen(srv, 0), 0);
+	assert_int_equal(connect(first, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(vrf_http_request(sa.sun_path, "/networks", 200), -ETIMEDOUT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms >= 150 && ms < 5000);
+	close(first);
+	close(srv);
+	unlink(sa.sun_path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +207,7 @@ int main(void)
 		cmocka_unit_test(a_stream_is_read_as_it_comes),
 		cmocka_unit_test(not_http_is_refused),
 		cmocka_unit_test(limits_hold),
+		cmocka_unit_test(a_full_backlog_times_out),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

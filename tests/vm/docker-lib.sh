@@ -75,7 +75,7 @@ dockerd_stop() {
 # dockerd's work, under TCG as slow as its start: bounded by the same 300 s;
 # on a timeout what Docker says of them goes to the log.
 docker_wait_running() {
-	local c
+	local c t0=$SECONDS
 	for c in "$@"; do
 		WAIT_SECONDS=300 wait_until eval \
 			'[ "$(docker inspect -f "{{.State.Running}}" '"$c"' 2>/dev/null)" = true ]' || {
@@ -85,6 +85,7 @@ docker_wait_running() {
 			fail "dockerd did not bring $c back in 300 s"
 		}
 	done
+	echo "  $* running again after $((SECONDS - t0)) s"
 }
 
 # containerd_start: install, start containerd, not dockerd (a test of what

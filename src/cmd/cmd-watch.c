@@ -21,9 +21,9 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cmd.h"
 #include "config.h"
 #include "docker.h"
@@ -94,14 +94,6 @@ struct watcher {
 	unsigned long events_seen;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Something changed at now: re-plan when it settles. */
 static void note_change(struct watcher *w, long long now)
 {
@@ -135,7 +127,7 @@ static int take_event(const struct nlmsghdr *msg, void *data)
 		relevant = route_is_ours(&w->cfg, msg);
 	if (relevant) {
 		w->events_seen++;
-		note_change(w, now_ms());
+		note_change(w, vrf_now_ms());
 	}
 	return 0;
 }
@@ -161,7 +153,7 @@ static void apply_now(struct watcher *w)
 	if (w->retry_ms > RETRY_MAX_MS)
 		w->retry_ms = RETRY_MAX_MS;
 	vrf_notice(&w->o->log, "watch: apply failed; trying again in %lld s", w->retry_ms / 1000);
-	w->due = now_ms() + w->retry_ms;
+	w->due = vrf_now_ms() + w->retry_ms;
 }
 
 /* SIGHUP: the new config replaces the old only when it reads cleanly. */
@@ -178,7 +170,7 @@ static void reload(struct watcher *w)
 	w->cfg = fresh;
 	vrf_notice(&w->o->log, "watch: configuration reloaded");
 	w->retry_ms = 0;
-	w->due = now_ms();
+	w->due = vrf_now_ms();
 }
 
 /* 1 to go on, 0 to end (SIGTERM, SIGINT). */
@@ -207,7 +199,7 @@ static bool docker_wanted(const struct watcher *w)
 /* Follow Docker's events when the config names Docker objects and it answers. */
 static void docker_follow(struct watcher *w)
 {
-	long long now = now_ms();
+	long long now = vrf_now_ms();
 	int r;
 
 	if (!docker_wanted(w) || w->docker_retry < 0 || now < w->docker_retry)
@@ -231,8 +223,8 @@ static void docker_lost(struct watcher *w)
 	vrf_notice(&w->o->log, "watch: Docker's event stream ended; its parts are pending until it is back");
 	vrf_docker_events_close(w->docker);
 	w->docker = NULL;
-	w->docker_retry = now_ms() + DOCKER_RETRY_MS;
-	note_change(w, now_ms());
+	w->docker_retry = vrf_now_ms() + DOCKER_RETRY_MS;
+	note_change(w, vrf_now_ms());
 }
 
 /*
@@ -276,7 +268,7 @@ static void take_inotify(struct watcher *w)
 			p += sizeof(*ev) + ev->len;
 		}
 	if (ours && !w->docker && w->docker_retry >= 0)
-		w->docker_retry = now_ms();
+		w->docker_retry = vrf_now_ms();
 }
 
 static int open_events(struct watcher *w)
@@ -358,13 +350,13 @@ static int watch_loop(struct watcher *w)
 	for (;;) {
 		/* Docker is tried again only for a config that names it. */
 		long long when[2] = { w->due, docker_wanted(w) ? w->docker_retry : -1 };
-		int timeout = wait_for_ms(now_ms(), when, 2);
+		int timeout = wait_for_ms(vrf_now_ms(), when, 2);
 		int n = wait_any(w, fds, w->inotify >= 0 ? 3 : 2, timeout), r;
 
 		if (n < 0)
 			return n;
 		if (n > 0)
-			note_change(w, now_ms());
+			note_change(w, vrf_now_ms());
 		if ((fds[0].revents & POLLIN) && !take_signal(w))
 			return 0;
 		if (w->inotify >= 0 && (fds[2].revents & POLLIN))
@@ -374,11 +366,11 @@ static int watch_loop(struct watcher *w)
 			r = vrf_rtnl_read_events(w->events, take_event, w);
 			/* Events lost to a full queue: whatever they said, look again. */
 			if (r == -ENOBUFS)
-				note_change(w, now_ms());
+				note_change(w, vrf_now_ms());
 			else if (r < 0)
 				return r;
 		}
-		if (w->due >= 0 && now_ms() >= w->due)
+		if (w->due >= 0 && vrf_now_ms() >= w->due)
 			apply_now(w);
 		for (size_t i = 0; i < 3; i++)
 			fds[i].revents = 0;

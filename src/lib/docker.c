@@ -14,11 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
 #include "array.h"
+#include "clock.h"
 #include "docker.h"
 #include "http.h"
 
@@ -452,14 +452,6 @@ static int pump(struct vrf_docker_events *ev)
 	return -EPIPE;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 int vrf_docker_events_open(const char *socket, struct vrf_docker_events **out,
 			   const struct vrf_log *log)
 {
@@ -493,18 +485,7 @@ int vrf_docker_events_open(const char *socket, struct vrf_docker_events **out,
 	/* Until the daemon has answered with its headers, the subscription may
 	 * not be in place: wait for them (bounded), so that an event right
 	 * after open is not lost. */
-	for (long end = now_ms() + VRF_DOCKER_TIMEOUT_MS; !ev->reader.status && !err;) {
-		struct pollfd p = { .fd = ev->fd, .events = POLLIN };
-		long left = end - now_ms();
-
-		err = pump(ev);
-		if (err || ev->reader.status)
-			break;
-		if (left <= 0)
-			err = -ETIMEDOUT;
-		else if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
-			err = -errno;
-	}
+	err = vrf_http_read_head(ev->fd, &ev->reader, VRF_DOCKER_TIMEOUT_MS);
 	if (!err && ev->reader.status != 200)
 		err = -EPROTO;
 	if (err) {
@@ -524,7 +505,7 @@ int vrf_docker_events_wait(struct vrf_docker_events *ev, struct pollfd *fds, siz
 {
 	/* The caller's fds, then the stream's. */
 	struct pollfd *all = calloc(n_fds + 1, sizeof(*all));
-	long end = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	long long end = timeout_ms < 0 ? -1 : vrf_now_ms() + timeout_ms;
 	bool fd_ready = false;
 	int err = 0;
 
@@ -538,7 +519,7 @@ int vrf_docker_events_wait(struct vrf_docker_events *ev, struct pollfd *fds, siz
 	/* What came before this wait (with the last one's caller fds) first. */
 	err = pump(ev);
 	while (!err && !ev->matters && !fd_ready) {
-		long left = end < 0 ? -1 : end - now_ms();
+		long long left = end < 0 ? -1 : end - vrf_now_ms();
 		int n;
 
 		if (end >= 0 && left <= 0)

@@ -16,9 +16,9 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "http.h"
 
 enum {
@@ -285,28 +285,34 @@ int vrf_http_read_some(int fd, struct vrf_http_reader *r)
 	}
 }
 
-static long now_ms(void)
+/* Read fd into r until the answer is complete, or with head_only until its
+ * headers are in, for at most timeout_ms in all. */
+static int read_until(int fd, struct vrf_http_reader *r, int timeout_ms, bool head_only)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-int vrf_http_read_all(int fd, struct vrf_http_reader *r, int timeout_ms)
-{
-	long end = now_ms() + timeout_ms;
+	long long end = vrf_now_ms() + timeout_ms;
 
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		long left = end - now_ms();
+		long long left = end - vrf_now_ms();
 		int err = vrf_http_read_some(fd, r);
 
 		if (err)
 			return err < 0 ? err : 0;
+		if (head_only && r->state > ST_HEADER)
+			return 0;
 		if (left <= 0)
 			return -ETIMEDOUT;
 		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
 			return -errno;
 	}
+}
+
+int vrf_http_read_all(int fd, struct vrf_http_reader *r, int timeout_ms)
+{
+	return read_until(fd, r, timeout_ms, false);
+}
+
+int vrf_http_read_head(int fd, struct vrf_http_reader *r, int timeout_ms)
+{
+	return read_until(fd, r, timeout_ms, true);
 }

@@ -71,6 +71,14 @@ int vrf_http_request(const char *path, const char *target, int timeout_ms);
 int vrf_http_read_all(int fd, struct vrf_http_reader *r, int timeout_ms);
 
 /*
+ * Read fd into r until the status line and the headers are in, for at most
+ * timeout_ms: 0, or an error as for vrf_http_read_all. For an answer whose
+ * body never ends (an event stream); what of the body came with the
+ * headers has gone to the body callback.
+ */
+int vrf_http_read_head(int fd, struct vrf_http_reader *r, int timeout_ms);
+
+/*
  * Read what fd has now, without waiting: 0 (nothing more for now), 1 (the
  * answer is complete, or the stream ended where that completes it), or an
  * error as for vrf_http_read_all.

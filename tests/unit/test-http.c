@@ -173,6 +173,30 @@ static void limits_hold(void **unused)
 	assert_int_equal(read_answer(text, 0, &r, &b), -EMSGSIZE);
 }
 
+/* An answer that never ends: read up to its headers, with what came along. */
+static void the_head_of_a_stream_is_read(void **unused)
+{
+	static const char head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{}\n\r\n";
+	struct vrf_http_reader r;
+	struct body b = { 0 };
+	int sv[2];
+
+	(void)unused;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	vrf_http_reader_init(&r, collect, &b);
+	/* Nothing yet: the wait ends at its bound. */
+	assert_int_equal(vrf_http_read_head(sv[0], &r, 100), -ETIMEDOUT);
+	assert_int_equal(write(sv[1], head, strlen(head)), (ssize_t)strlen(head));
+	assert_int_equal(vrf_http_read_head(sv[0], &r, 1000), 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(b.bytes, "{}\n");
+	/* The stream is still open: the whole answer is not in. */
+	assert_int_equal(vrf_http_read_some(sv[0], &r), 0);
+	close(sv[1]);
+	assert_int_equal(vrf_http_read_some(sv[0], &r), -EPIPE);
+	close(sv[0]);
+}
+
 /* A daemon that does not accept: its backlog full, the request gives up in time. */
 static void a_full_backlog_times_out(void **unused)
 {
@@ -207,6 +231,7 @@ int main(void)
 		cmocka_unit_test(a_stream_is_read_as_it_comes),
 		cmocka_unit_test(not_http_is_refused),
 		cmocka_unit_test(limits_hold),
+		cmocka_unit_test(the_head_of_a_stream_is_read),
 		cmocka_unit_test(a_full_backlog_times_out),
 	};
 

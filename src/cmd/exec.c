@@ -290,8 +290,8 @@ static int bind_cgroup(struct exec_req *req)
  */
 static int bind_pid(struct exec_req *req)
 {
-	char mine[4096], theirs[4096], root[2048], procs[8192];
-	int fd, r;
+	char mine[4096], theirs[4096];
+	int r;
 
 	if (req->pid != getppid()) {
 		vrf_err(req->log, "--pid %ld: not the process that runs vrf-exec (its parent, a "
@@ -306,20 +306,7 @@ static int bind_pid(struct exec_req *req)
 	r = bind_cgroup(req);
 	if (r < 0)
 		return r;
-	r = vrf_bind_cgroup2_root(root, sizeof(root));
-	if (r < 0 || (size_t)snprintf(procs, sizeof(procs), "%s%s/cgroup.procs", root,
-				      req->where) >= sizeof(procs)) {
-		vrf_err(req->log, "no cgroup2 path for %s", req->where);
-		return r < 0 ? r : -ENAMETOOLONG;
-	}
-	fd = open(procs, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || dprintf(fd, "%ld\n", (long)req->pid) < 0) {
-		r = -errno;
-		vrf_err(req->log, "--pid %ld: cannot move it to %s: %s", (long)req->pid, req->where,
-			strerror(-r));
-	}
-	if (fd >= 0)
-		close(fd);
+	r = vrf_bind_cgroup_move(req->pid, req->where, req->log);
 	if (r == 0 && req->verbose)
 		vrf_notice(req->log, "pid %ld moved to %s", (long)req->pid, req->where);
 	return r;

@@ -764,7 +764,8 @@ static int place(const char *root, const char *vrf, char *path, size_t size,
 	return 0;
 }
 
-static int join(const char *path, const struct vrf_log *log)
+/* Move pid into the cgroup at path; pid 0 ("0" to the kernel) is the writer itself. */
+static int join(const char *path, pid_t pid, const struct vrf_log *log)
 {
 	char procs[4096];
 	int fd, r = 0;
@@ -772,14 +773,29 @@ static int join(const char *path, const struct vrf_log *log)
 	if ((size_t)snprintf(procs, sizeof(procs), "%s/cgroup.procs", path) >= sizeof(procs))
 		return -ENAMETOOLONG;
 	fd = open(procs, O_WRONLY | O_CLOEXEC);
-	/* "0": the writer itself. */
-	if (fd < 0 || write(fd, "0\n", 2) != 2) {
+	if (fd < 0 || dprintf(fd, "%ld\n", (long)pid) < 0) {
 		r = -errno;
-		vrf_err(log, "cannot join %s: %s", path, strerror(-r));
+		if (pid)
+			vrf_err(log, "cannot move process %ld to %s: %s", (long)pid, path,
+				strerror(-r));
+		else
+			vrf_err(log, "cannot join %s: %s", path, strerror(-r));
 	}
 	if (fd >= 0)
 		close(fd);
 	return r;
+}
+
+int vrf_bind_cgroup_move(pid_t pid, const char *where, const struct vrf_log *log)
+{
+	char root[2048], path[4096];
+	int r = vrf_bind_cgroup2_root(root, sizeof(root));
+
+	if (r < 0 || (size_t)snprintf(path, sizeof(path), "%s%s", root, where) >= sizeof(path)) {
+		vrf_err(log, "no cgroup2 path for %s", where);
+		return r < 0 ? r : -ENAMETOOLONG;
+	}
+	return join(path, pid, log);
 }
 
 int vrf_bind_cgroup_enter(const char *vrf, unsigned ifindex, const unsigned *ports,
@@ -810,7 +826,7 @@ int vrf_bind_cgroup_enter(const char *vrf, unsigned ifindex, const unsigned *por
 		if (r < 0)
 			goto out;
 	}
-	r = join(path, log);
+	r = join(path, 0, log);
 	if (r == 0 && where && size)
 		snprintf(where, size, "%s", path + strlen(root));
 out:

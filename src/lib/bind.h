@@ -79,6 +79,13 @@ int vrf_bind_cgroup_enter(const char *vrf, unsigned ifindex, const unsigned *por
 			  size_t n_ports, char *where, size_t size, const struct vrf_log *log);
 
 /*
+ * Move process pid into the cgroup where (relative to the cgroup2 root, as
+ * vrf_bind_cgroup_enter gives it): one write to its cgroup.procs. 0, or
+ * -errno (reported).
+ */
+int vrf_bind_cgroup_move(pid_t pid, const char *where, const struct vrf_log *log);
+
+/*
  * Attach the VRF's two programs (as for vrf/NAME above) to the existing
  * cgroup at path, absolute: one a service manager made for a service, whose
  * processes it keeps tracking there (see vrf-unit(8)). Nothing is done when

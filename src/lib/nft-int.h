@@ -11,13 +11,15 @@
 
 #include "nft.h"
 
+#define VRF_NFT_SET_NAME_MAX 32
+
 enum vrf_nft_match_kind {
 	VRF_NM_IIFNAME,       /* meta iifname (==, !=) */
 	VRF_NM_OIFNAME,       /* meta oifname (==, !=) */
 	VRF_NM_CT_ESTREL,     /* ct state established,related */
 	VRF_NM_SADDR,         /* ip saddr / ip6 saddr PREFIX (implies meta nfproto) */
 	VRF_NM_L4PROTO,       /* meta l4proto N */
-	VRF_NM_DPORT,         /* th dport LO[-HI]; follows a VRF_NM_L4PROTO */
+	VRF_NM_DPORT_SET,     /* th dport @SET; follows a VRF_NM_L4PROTO */
 	VRF_NM_ICMPV6_TYPE,   /* icmpv6 type N (implies nfproto ipv6, l4proto 58) */
 };
 
@@ -28,7 +30,20 @@ struct vrf_nft_match {
 	struct vrf_prefix prefix;
 	uint8_t proto;
 	uint8_t icmp_type;
-	uint16_t lo, hi;
+	char set[VRF_NFT_SET_NAME_MAX];
+};
+
+/*
+ * A named interval set of ports, `set NAME { type inet_service; flags
+ * interval; }`: every port range of one list (allow, host-allow) for one
+ * protocol. One rule per protocol looks its destination port up there, so
+ * the rules a packet walks do not grow with the lines of the list.
+ */
+struct vrf_nft_set {
+	char name[VRF_NFT_SET_NAME_MAX];     /* allow_tcp, host_allow_udp */
+	uint8_t proto;
+	struct vrf_port_range *ranges;       /* sorted, disjoint, none adjacent */
+	size_t n;
 };
 
 enum vrf_nft_chain_id { VRF_NFT_CHAIN_FORWARD, VRF_NFT_CHAIN_INPUT, VRF_NFT_CHAIN_COUNT };
@@ -53,6 +68,8 @@ struct vrf_nft_rule {
 };
 
 struct vrf_nft_ruleset {
+	struct vrf_nft_set *sets;     /* each used by a rule below */
+	size_t n_sets;
 	struct vrf_nft_rule *rules;   /* grouped by chain: all forward, then input */
 	size_t n;
 };

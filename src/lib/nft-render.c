@@ -50,18 +50,15 @@ static void render_match(FILE *f, const struct vrf_nft_rule *r, size_t i)
 		break;
 	case VRF_NM_L4PROTO:
 		/* nft folds the protocol into "tcp dport ..." when a port follows. */
-		if (i + 1 < r->n_m && r->m[i + 1].kind == VRF_NM_DPORT)
+		if (i + 1 < r->n_m && r->m[i + 1].kind == VRF_NM_DPORT_SET)
 			break;
 		fputs("meta l4proto ", f);
 		render_proto(f, m->proto);
 		fputc(' ', f);
 		break;
-	case VRF_NM_DPORT:
+	case VRF_NM_DPORT_SET:
 		render_proto(f, m->proto);
-		if (m->lo == m->hi)
-			fprintf(f, " dport %u ", m->lo);
-		else
-			fprintf(f, " dport %u-%u ", m->lo, m->hi);
+		fprintf(f, " dport @%s ", m->set);
 		break;
 	case VRF_NM_ICMPV6_TYPE:
 		if (m->icmp_type == 135)
@@ -72,6 +69,24 @@ static void render_match(FILE *f, const struct vrf_nft_rule *r, size_t i)
 			fprintf(f, "icmpv6 type %u ", m->icmp_type);
 		break;
 	}
+}
+
+/* nft lists a set of ports five to a line, the rest indented under the first. */
+static void render_set(FILE *f, const struct vrf_nft_set *set)
+{
+	fprintf(f, "\tset %s {\n\t\ttype inet_service\n\t\tflags interval\n", set->name);
+	fputs("\t\telements = { ", f);
+	for (size_t i = 0; i < set->n; i++) {
+		const struct vrf_port_range *r = &set->ranges[i];
+
+		if (i > 0)
+			fputs(i % 5 ? ", " : ",\n\t\t\t     ", f);
+		if (r->lo == r->hi)
+			fprintf(f, "%u", r->lo);
+		else
+			fprintf(f, "%u-%u", r->lo, r->hi);
+	}
+	fputs(" }\n\t}\n", f);
 }
 
 static void render_priority(FILE *f, int32_t prio)
@@ -99,6 +114,11 @@ int vrf_nft_ruleset_render(const struct vrf_nft_ruleset *rs, char **text)
 	if (rs->n == 0)
 		goto out;
 	fprintf(f, "table inet %s {\n", VRF_NFT_TABLE);
+	for (size_t i = 0; i < rs->n_sets; i++) {
+		fputs(first ? "" : "\n", f);
+		first = false;
+		render_set(f, &rs->sets[i]);
+	}
 	for (int c = 0; c < VRF_NFT_CHAIN_COUNT; c++) {
 		if (!vrf_nft_ruleset_has_chain(rs, c))
 			continue;

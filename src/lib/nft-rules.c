@@ -35,6 +35,9 @@ void vrf_nft_ruleset_free(struct vrf_nft_ruleset *rs)
 {
 	if (!rs)
 		return;
+	for (size_t i = 0; i < rs->n_sets; i++)
+		free(rs->sets[i].ranges);
+	free(rs->sets);
 	free(rs->rules);
 	memset(rs, 0, sizeof(*rs));
 }
@@ -84,61 +87,136 @@ static void comment(struct vrf_nft_rule *r, const char *bridge, const char *what
 		 arg ? " " : "", arg ? arg : "");
 }
 
-/* "tcp 18000-18300", "tcp 80", "udp", "proto 47" for comments. */
-static void port_text(uint8_t proto, const struct vrf_port_range *pr, char *buf, size_t len)
+static void proto_text(uint8_t proto, char *buf, size_t len)
 {
 	const char *name = vrf_proto_name(proto);
-	char p[16];
 
 	if (name)
-		snprintf(p, sizeof(p), "%s", name);
+		snprintf(buf, len, "%s", name);
 	else
-		snprintf(p, sizeof(p), "proto %u", proto);
-	if (!pr)
-		snprintf(buf, len, "%s", p);
-	else if (pr->lo == pr->hi)
-		snprintf(buf, len, "%s %u", p, pr->lo);
-	else
-		snprintf(buf, len, "%s %u-%u", p, pr->lo, pr->hi);
+		snprintf(buf, len, "proto %u", proto);
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct vrf_port_range *x = a, *y = b;
+
+	return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+/* Does any entry of the list take the whole protocol (no ports)? */
+static bool list_has_whole(const struct vrf_port_rule *pr, size_t n, uint8_t proto)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pr[i].proto == proto && pr[i].n_ports == 0)
+			return true;
+	return false;
+}
+
+/* The list's set for proto, or NULL: sets are named "<key>_<proto>". */
+static const struct vrf_nft_set *set_find(const struct vrf_nft_ruleset *rs, const char *key,
+					  uint8_t proto)
+{
+	size_t klen = strlen(key);
+
+	for (size_t i = 0; i < rs->n_sets; i++)
+		if (rs->sets[i].proto == proto && strncmp(rs->sets[i].name, key, klen) == 0 &&
+		    rs->sets[i].name[klen] == '_')
+			return &rs->sets[i];
+	return NULL;
 }
 
 /*
- * One rule per port range of every entry, each `<prefix matches> meta l4proto
- * P th dport LO-HI accept`. Anonymous interval sets would make fewer rules,
- * but one rule per range keeps what the kernel holds trivially comparable and
- * the lists a [docker] section carries are short.
+ * The sets of one list: for each protocol that has ports and no entry taking
+ * all of it, every range of every entry, sorted and merged where they touch
+ * or overlap (the kernel's interval sets take no overlaps). key names the
+ * list in the set's name: "allow", "host_allow".
  */
-static int port_rules(struct vrf_nft_ruleset *rs, enum vrf_nft_chain_id chain, const char *bridge,
-		      bool from_outside, const struct vrf_port_rule *pr, size_t n, const char *key)
+static int list_sets(struct vrf_nft_ruleset *rs, const char *key, const struct vrf_port_rule *pr,
+		     size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		size_t n_ranges = pr[i].n_ports ? pr[i].n_ports : 1;
+		struct vrf_nft_set *set;
+		char p[16];
+		size_t total = 0, out = 0;
 
-		for (size_t k = 0; k < n_ranges; k++) {
-			const struct vrf_port_range *range = pr[i].n_ports ? &pr[i].ports[k] : NULL;
-			struct vrf_nft_rule *r = rule_new(rs, chain);
-			struct vrf_nft_match *m;
-			char text[64];
+		if (pr[i].n_ports == 0 || set_find(rs, key, pr[i].proto) ||
+		    list_has_whole(pr, n, pr[i].proto))
+			continue;
+		if (!(set = VRF_ARRAY_PUSH(rs->sets, rs->n_sets)))
+			return -ENOMEM;
+		proto_text(pr[i].proto, p, sizeof(p));
+		snprintf(set->name, sizeof(set->name), "%s_%s", key, p);
+		/* "proto 7" is no name: numbers as p7. */
+		for (char *c = set->name; *c; c++)
+			if (*c == ' ')
+				*c = '_';
+		set->proto = pr[i].proto;
+		for (size_t k = i; k < n; k++)
+			total += pr[k].proto == set->proto ? pr[k].n_ports : 0;
+		if (!(set->ranges = calloc(total, sizeof(*set->ranges))))
+			return -ENOMEM;
+		for (size_t k = i; k < n; k++)
+			for (size_t r = 0; pr[k].proto == set->proto && r < pr[k].n_ports; r++)
+				set->ranges[set->n++] = pr[k].ports[r];
+		qsort(set->ranges, set->n, sizeof(*set->ranges), range_cmp);
+		for (size_t k = 1; k < set->n; k++) {
+			struct vrf_port_range *last = &set->ranges[out];
 
-			if (!r)
-				return -ENOMEM;
-			if (chain == VRF_NFT_CHAIN_FORWARD) {
-				match_ifname(r, VRF_NM_OIFNAME, bridge, false);
-				match_ifname(r, VRF_NM_IIFNAME, bridge, from_outside);
+			if ((uint32_t)set->ranges[k].lo <= (uint32_t)last->hi + 1) {
+				if (set->ranges[k].hi > last->hi)
+					last->hi = set->ranges[k].hi;
 			} else {
-				match_ifname(r, VRF_NM_IIFNAME, bridge, false);
+				set->ranges[++out] = set->ranges[k];
 			}
-			m = match_add(r, VRF_NM_L4PROTO);
-			m->proto = pr[i].proto;
-			if (range) {
-				m = match_add(r, VRF_NM_DPORT);
-				m->proto = pr[i].proto;
-				m->lo = range->lo;
-				m->hi = range->hi;
-			}
-			port_text(pr[i].proto, range, text, sizeof(text));
-			comment(r, bridge, key, text);
 		}
+		set->n = set->n ? out + 1 : 0;
+	}
+	return 0;
+}
+
+/*
+ * One rule per protocol of the list, in the order the protocols first
+ * appear: `meta l4proto P th dport @<key>_P accept` for one with ports,
+ * `meta l4proto P accept` for one an entry takes whole. The ports are in
+ * the sets (list_sets): a packet walks as many rules for 256 lines as for
+ * one, and the set's lookup does not grow with them either.
+ */
+static int port_rules(struct vrf_nft_ruleset *rs, enum vrf_nft_chain_id chain, const char *bridge,
+		      bool from_outside, const struct vrf_port_rule *pr, size_t n, const char *key,
+		      const char *set_key)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct vrf_nft_set *set = set_find(rs, set_key, pr[i].proto);
+		struct vrf_nft_rule *r;
+		struct vrf_nft_match *m;
+		char text[64], p[16];
+		bool seen = false;
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = pr[k].proto == pr[i].proto;
+		if (seen)
+			continue;
+		if (!(r = rule_new(rs, chain)))
+			return -ENOMEM;
+		if (chain == VRF_NFT_CHAIN_FORWARD) {
+			match_ifname(r, VRF_NM_OIFNAME, bridge, false);
+			match_ifname(r, VRF_NM_IIFNAME, bridge, from_outside);
+		} else {
+			match_ifname(r, VRF_NM_IIFNAME, bridge, false);
+		}
+		m = match_add(r, VRF_NM_L4PROTO);
+		m->proto = pr[i].proto;
+		proto_text(pr[i].proto, p, sizeof(p));
+		if (set) {
+			m = match_add(r, VRF_NM_DPORT_SET);
+			m->proto = pr[i].proto;
+			snprintf(m->set, sizeof(m->set), "%s", set->name);
+			snprintf(text, sizeof(text), "%s @%s", p, set->name);
+		} else {
+			snprintf(text, sizeof(text), "%s", p);
+		}
+		comment(r, bridge, key, text);
 	}
 	return 0;
 }
@@ -179,7 +257,8 @@ static int forward_rules(struct vrf_nft_ruleset *rs, const struct vrf_docker *d,
 	match_add(r, VRF_NM_CT_ESTREL);
 	comment(r, br, "replies", NULL);
 
-	err = port_rules(rs, VRF_NFT_CHAIN_FORWARD, br, true, d->allow, d->n_allow, "allow");
+	err = port_rules(rs, VRF_NFT_CHAIN_FORWARD, br, true, d->allow, d->n_allow, "allow",
+			 "allow");
 	if (err < 0)
 		return err;
 
@@ -241,7 +320,7 @@ static int input_rules(struct vrf_nft_ruleset *rs, const struct vrf_docker *d, c
 	if (err < 0)
 		return err;
 	err = port_rules(rs, VRF_NFT_CHAIN_INPUT, br, false, d->host_allow, d->n_host_allow,
-			 "host-allow");
+			 "host-allow", "host_allow");
 	if (err < 0)
 		return err;
 	if (!(r = rule_new(rs, VRF_NFT_CHAIN_INPUT)))
@@ -259,6 +338,9 @@ int vrf_nft_ruleset_build(const struct vrf_docker *d, struct vrf_nft_ruleset *rs
 	memset(rs, 0, sizeof(*rs));
 	if (!vrf_nft_wanted(d))
 		goto out;
+	err = list_sets(rs, "allow", d->allow, d->n_allow);
+	if (err == 0 && d->n_host_allow > 0)
+		err = list_sets(rs, "host_allow", d->host_allow, d->n_host_allow);
 	for (size_t i = 0; i < d->n_bridges && err == 0; i++)
 		err = forward_rules(rs, d, d->bridges[i]);
 	/*

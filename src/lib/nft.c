@@ -30,6 +30,7 @@
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 
@@ -44,6 +45,11 @@
 #define RECV_SIZE 65536
 /* How long to wait for nf_tables to answer a transaction. */
 #define REPLY_TIMEOUT_MS 5000
+/* nft's datatype number of inet_service (a port, 2 bytes, network order). */
+#define TYPE_INET_SERVICE 13
+/* Set elements per NEWSETELEM message: each is under 48 bytes, so a message
+ * stays well inside MSG_ROOM. */
+#define ELEMS_PER_MSG 128
 /* ct state bits: NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | ..(IP_CT_RELATED). */
 #define CT_STATE_ESTREL 0x6u
 
@@ -163,11 +169,21 @@ static bool match_saddr(struct nftnl_rule *r, const struct vrf_prefix *p)
 	       bitwise(r, mask, alen) && cmp(r, NFT_CMP_EQ, addr, alen);
 }
 
-static bool match_expr(struct nftnl_rule *r, const struct vrf_nft_match *m)
+/* The set's id in the transaction: its place in the ruleset, from 1. */
+static uint32_t set_id(const struct vrf_nft_ruleset *rs, const char *name)
+{
+	for (size_t i = 0; i < rs->n_sets; i++)
+		if (strcmp(rs->sets[i].name, name) == 0)
+			return (uint32_t)i + 1;
+	return 0;
+}
+
+static bool match_expr(struct nftnl_rule *r, const struct vrf_nft_ruleset *rs,
+		       const struct vrf_nft_match *m)
 {
 	char name[IFNAMSIZ] = { 0 };
 	uint32_t state = CT_STATE_ESTREL, zero = 0;
-	uint16_t port;
+	struct nftnl_expr *e;
 
 	switch (m->kind) {
 	case VRF_NM_IIFNAME:
@@ -177,32 +193,26 @@ static bool match_expr(struct nftnl_rule *r, const struct vrf_nft_match *m)
 		return meta_load(r, m->kind == VRF_NM_IIFNAME ? NFT_META_IIFNAME :
 				 NFT_META_OIFNAME) &&
 		       cmp(r, m->neg ? NFT_CMP_NEQ : NFT_CMP_EQ, name, sizeof(name));
-	case VRF_NM_CT_ESTREL: {
-		struct nftnl_expr *e = expr_add(r, "ct");
-
-		if (!e)
+	case VRF_NM_CT_ESTREL:
+		if (!(e = expr_add(r, "ct")))
 			return false;
 		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
 		return bitwise(r, &state, sizeof(state)) &&
 		       cmp(r, NFT_CMP_NEQ, &zero, sizeof(zero));
-	}
 	case VRF_NM_SADDR:
 		return match_saddr(r, &m->prefix);
 	case VRF_NM_L4PROTO:
 		return match_l4proto(r, m->proto);
-	case VRF_NM_DPORT:
-		if (!payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2))
+	case VRF_NM_DPORT_SET:
+		if (!payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2) || !(e = expr_add(r, "lookup")))
 			return false;
-		if (m->lo == m->hi) {
-			port = htons(m->lo);
-			return cmp(r, NFT_CMP_EQ, &port, sizeof(port));
-		}
-		port = htons(m->lo);
-		if (!cmp(r, NFT_CMP_GTE, &port, sizeof(port)))
-			return false;
-		port = htons(m->hi);
-		return cmp(r, NFT_CMP_LTE, &port, sizeof(port));
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, m->set);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id(rs, m->set));
+		/* The kernel dumps the flags even when 0: set them for drift's sake. */
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, 0);
+		return true;
 	case VRF_NM_ICMPV6_TYPE:
 		return match_nfproto(r, NFPROTO_IPV6) && match_l4proto(r, IPPROTO_ICMPV6) &&
 		       payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1) &&
@@ -212,7 +222,8 @@ static bool match_expr(struct nftnl_rule *r, const struct vrf_nft_match *m)
 }
 
 /* One rule of the description as a libnftnl rule; NULL when out of memory. */
-static struct nftnl_rule *rule_object(const struct vrf_nft_rule *nr)
+static struct nftnl_rule *rule_object(const struct vrf_nft_ruleset *rs,
+				      const struct vrf_nft_rule *nr)
 {
 	struct nftnl_udata_buf *ud = NULL;
 	struct nftnl_rule *r = nftnl_rule_alloc();
@@ -225,7 +236,7 @@ static struct nftnl_rule *rule_object(const struct vrf_nft_rule *nr)
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, VRF_NFT_TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, vrf_nft_chains[nr->chain].name);
 	for (size_t i = 0; i < nr->n_m && ok; i++)
-		ok = match_expr(r, &nr->m[i]);
+		ok = match_expr(r, rs, &nr->m[i]);
 	if (ok && nr->counter)
 		ok = expr_add(r, "counter") != NULL;
 	if (ok && (ok = (e = expr_add(r, "immediate")) != NULL)) {
@@ -263,6 +274,55 @@ static struct nftnl_chain *chain_object(enum vrf_nft_chain_id c)
 	nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, vrf_nft_chains[c].prio);
 	nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	return ch;
+}
+
+/* A set as NEWSET and NEWSETELEM name it: table, name, id. */
+static struct nftnl_set *set_object(const struct vrf_nft_set *set, uint32_t id)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		return NULL;
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, VRF_NFT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, set->name);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
+	return s;
+}
+
+/*
+ * Elements [from, to) of an interval set, the kernel's way: a key where a
+ * range starts, and one with INTERVAL_END just past where it ends. A range
+ * that ends at 65535 has no end; nft marks its start as open (userdata) to
+ * list it as LO-65535, so this does too.
+ */
+static bool set_elems_add(struct nftnl_set *s, const struct vrf_nft_set *set, size_t from,
+			  size_t to)
+{
+	static const char open_flag[] = { NFTNL_UDATA_SET_ELEM_FLAGS, 4, 1, 0, 0, 0 };
+
+	for (size_t i = from; i < to; i++) {
+		const struct vrf_port_range *r = &set->ranges[i];
+		struct nftnl_set_elem *start = nftnl_set_elem_alloc(), *end = NULL;
+		uint16_t key = htons(r->lo);
+
+		if (!start)
+			return false;
+		nftnl_set_elem_set(start, NFTNL_SET_ELEM_KEY, &key, sizeof(key));
+		nftnl_set_elem_add(s, start);
+		if (r->hi == UINT16_MAX) {
+			nftnl_set_elem_set(start, NFTNL_SET_ELEM_USERDATA, open_flag,
+					   sizeof(open_flag));
+			continue;
+		}
+		if (!(end = nftnl_set_elem_alloc()))
+			return false;
+		key = htons((uint16_t)(r->hi + 1));
+		nftnl_set_elem_set(end, NFTNL_SET_ELEM_KEY, &key, sizeof(key));
+		nftnl_set_elem_set_u32(end, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+		nftnl_set_elem_add(s, end);
+	}
+	return true;
 }
 
 /* ---- the batch ----------------------------------------------------------- */
@@ -330,6 +390,41 @@ static int batch_table(struct vrf_nft_batch *b, uint16_t type, uint16_t flags, c
 	return 0;
 }
 
+/* NEWSET, then its elements ELEMS_PER_MSG to a NEWSETELEM. */
+static int batch_set(struct vrf_nft_batch *b, const struct vrf_nft_set *set, uint32_t id)
+{
+	struct nftnl_set *s;
+	struct nlmsghdr *nlh;
+	char *room;
+
+	if (!(room = batch_room(b)) || !(s = set_object(set, id)))
+		return -ENOMEM;
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_INTERVAL);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, TYPE_INET_SERVICE);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, sizeof(uint16_t));
+	nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK,
+				    b->seq_first + b->n_msgs);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	batch_commit(b, nlh, "add set", set->name);
+	for (size_t from = 0; from < set->n; from += ELEMS_PER_MSG) {
+		size_t to = from + ELEMS_PER_MSG < set->n ? from + ELEMS_PER_MSG : set->n;
+
+		if (!(room = batch_room(b)) || !(s = set_object(set, id)))
+			return -ENOMEM;
+		if (!set_elems_add(s, set, from, to)) {
+			nftnl_set_free(s);
+			return -ENOMEM;
+		}
+		nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_NEWSETELEM, NFPROTO_INET,
+					    NLM_F_CREATE | NLM_F_ACK, b->seq_first + b->n_msgs);
+		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+		nftnl_set_free(s);
+		batch_commit(b, nlh, "add elements to set", set->name);
+	}
+	return 0;
+}
+
 int vrf_nft_batch_build(const struct vrf_docker *d, uint32_t seq, struct vrf_nft_batch *b)
 {
 	struct vrf_nft_ruleset rs;
@@ -354,6 +449,9 @@ int vrf_nft_batch_build(const struct vrf_docker *d, uint32_t seq, struct vrf_nft
 		goto out;
 	if (rs.n > 0 && (err = batch_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, "add table")) < 0)
 		goto out;
+	for (size_t i = 0; i < rs.n_sets; i++)
+		if ((err = batch_set(b, &rs.sets[i], (uint32_t)i + 1)) < 0)
+			goto out;
 	for (int c = 0; c < VRF_NFT_CHAIN_COUNT; c++) {
 		struct nftnl_chain *ch;
 
@@ -372,7 +470,7 @@ int vrf_nft_batch_build(const struct vrf_docker *d, uint32_t seq, struct vrf_nft
 		struct nftnl_rule *r;
 
 		err = -ENOMEM;
-		if (!(room = batch_room(b)) || !(r = rule_object(&rs.rules[i])))
+		if (!(room = batch_room(b)) || !(r = rule_object(&rs, &rs.rules[i])))
 			goto out;
 		nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_NEWRULE, NFPROTO_INET,
 					    NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK,
@@ -581,8 +679,17 @@ struct krule {
 	uint64_t packets, bytes;
 };
 
+struct kset {
+	char name[VRF_NFT_SET_NAME_MAX];
+	uint32_t flags, key_type, key_len;
+	struct kelem { uint16_t key; bool end; } *elems;   /* as dumped */
+	size_t n_elems;
+};
+
 struct kstate {
 	bool table;
+	struct kset *sets;
+	size_t n_sets;
 	struct kchain *chains;
 	size_t n_chains;
 	struct krule *rules;
@@ -592,6 +699,9 @@ struct kstate {
 
 static void kstate_free(struct kstate *k)
 {
+	for (size_t i = 0; i < k->n_sets; i++)
+		free(k->sets[i].elems);
+	free(k->sets);
 	for (size_t i = 0; i < k->n_rules; i++)
 		free(k->rules[i].sig);
 	free(k->rules);
@@ -732,12 +842,72 @@ out:
 	return MNL_CB_OK;
 }
 
+/* Keep ours only, as chain_cb does. */
+static bool set_is_ours(struct nftnl_set *s)
+{
+	const char *table = nftnl_set_get_str(s, NFTNL_SET_TABLE);
+
+	return nftnl_set_get_u32(s, NFTNL_SET_FAMILY) == NFPROTO_INET && table &&
+	       strcmp(table, VRF_NFT_TABLE) == 0 && nftnl_set_get_str(s, NFTNL_SET_NAME);
+}
+
+static int set_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct kstate *k = data;
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct kset *ks;
+
+	if (!s || nftnl_set_nlmsg_parse(nlh, s) < 0 || !set_is_ours(s))
+		goto out;
+	if (!(ks = VRF_ARRAY_PUSH(k->sets, k->n_sets))) {
+		k->err = -ENOMEM;
+		goto out;
+	}
+	snprintf(ks->name, sizeof(ks->name), "%s", nftnl_set_get_str(s, NFTNL_SET_NAME));
+	ks->flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
+	ks->key_type = nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE);
+	ks->key_len = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+out:
+	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+/* The elements of the set in data (a struct kset), any number of messages. */
+static int elem_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct kset *ks = data;
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elems_iter *it = NULL;
+	struct nftnl_set_elem *e;
+
+	if (!s || nftnl_set_elems_nlmsg_parse(nlh, s) < 0 || !(it = nftnl_set_elems_iter_create(s)))
+		goto out;
+	while ((e = nftnl_set_elems_iter_next(it))) {
+		uint32_t len = 0;
+		const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+		struct kelem *ke;
+
+		if (!(ke = VRF_ARRAY_PUSH(ks->elems, ks->n_elems)))
+			break;
+		/* A key of another length is kept as 0: the set's key_len differs then. */
+		ke->key = 0;
+		if (key && len == sizeof(uint16_t))
+			ke->key = ntohs(*(const uint16_t *)key);
+		ke->end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
+			  (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END);
+	}
+out:
+	nftnl_set_elems_iter_destroy(it);
+	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
 /*
  * One request, replies through cb until DONE (dump) or the ack. -ENOENT when
  * the table does not exist; -EINTR when the ruleset changed mid-dump.
  */
-static int nl_request(struct mnl_socket *nl, uint16_t type, uint16_t flags, mnl_cb_t cb,
-		      void *data)
+static int nl_request(struct mnl_socket *nl, uint16_t type, uint16_t flags, const char *set,
+		      mnl_cb_t cb, void *data)
 {
 	uint32_t seq = (uint32_t)time(NULL), portid = mnl_socket_get_portid(nl);
 	char *buf = malloc(RECV_SIZE);
@@ -752,6 +922,12 @@ static int nl_request(struct mnl_socket *nl, uint16_t type, uint16_t flags, mnl_
 	else if (type == NFT_MSG_GETRULE)
 		/* The kernel filters a rule dump by table. */
 		mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, VRF_NFT_TABLE);
+	else if (type == NFT_MSG_GETSET)
+		mnl_attr_put_strz(nlh, NFTA_SET_TABLE, VRF_NFT_TABLE);
+	else if (type == NFT_MSG_GETSETELEM) {
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, VRF_NFT_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
+	}
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		err = -errno;
 		goto out;
@@ -790,7 +966,7 @@ static int kstate_read(struct kstate *k, const struct vrf_log *log)
 		err = nl_open(&nl, log);
 		if (err < 0)
 			return err;
-		err = nl_request(nl, NFT_MSG_GETTABLE, NLM_F_ACK, table_cb, k);
+		err = nl_request(nl, NFT_MSG_GETTABLE, NLM_F_ACK, NULL, table_cb, k);
 		/* nfnetlink answers a plain request for a subsystem it does not
 		 * have with EINVAL (a batch gets EOPNOTSUPP); this request is
 		 * well-formed, so EINVAL here means no nf_tables. */
@@ -802,9 +978,14 @@ static int kstate_read(struct kstate *k, const struct vrf_log *log)
 			goto out;
 		}
 		if (err == 0)
-			err = nl_request(nl, NFT_MSG_GETCHAIN, NLM_F_DUMP, chain_cb, k);
+			err = nl_request(nl, NFT_MSG_GETSET, NLM_F_DUMP, NULL, set_cb, k);
+		for (size_t i = 0; i < k->n_sets && err == 0; i++)
+			err = nl_request(nl, NFT_MSG_GETSETELEM, NLM_F_DUMP, k->sets[i].name, elem_cb,
+					 &k->sets[i]);
 		if (err == 0)
-			err = nl_request(nl, NFT_MSG_GETRULE, NLM_F_DUMP, rule_cb, k);
+			err = nl_request(nl, NFT_MSG_GETCHAIN, NLM_F_DUMP, NULL, chain_cb, k);
+		if (err == 0)
+			err = nl_request(nl, NFT_MSG_GETRULE, NLM_F_DUMP, NULL, rule_cb, k);
 		if (err == 0)
 			err = k->err;
 		/* The table went away between the requests: as good as absent. */
@@ -838,6 +1019,87 @@ static bool chain_matches(const struct kchain *kc, enum vrf_nft_chain_id c)
 	       kc->policy == NF_ACCEPT && strcmp(kc->type, "filter") == 0;
 }
 
+static int kelem_cmp(const void *a, const void *b)
+{
+	const struct kelem *x = a, *y = b;
+
+	if (x->key != y->key)
+		return (x->key > y->key) - (x->key < y->key);
+	return (int)y->end - (int)x->end;      /* an end before a start at one key */
+}
+
+/*
+ * Does the kernel's set hold exactly these ranges? Its elements are read as
+ * ranges, the way nft lists them: a start opens one, the next end closes it
+ * just before, a start left open runs to 65535. An end that closes nothing
+ * (nft begins its interval sets with one at 0) is no range.
+ */
+static bool set_elems_equal(struct kset *ks, const struct vrf_nft_set *want)
+{
+	size_t n = 0;
+	bool open = false;
+	uint16_t lo = 0;
+
+	qsort(ks->elems, ks->n_elems, sizeof(*ks->elems), kelem_cmp);
+	for (size_t i = 0; i <= ks->n_elems; i++) {
+		bool last = i == ks->n_elems;
+		uint32_t hi;
+
+		if (!last && !ks->elems[i].end && !open) {
+			open = true;
+			lo = ks->elems[i].key;
+			continue;
+		}
+		if (!open)
+			continue;
+		hi = last ? UINT16_MAX : (uint32_t)ks->elems[i].key - 1;
+		if (n >= want->n || want->ranges[n].lo != lo || want->ranges[n].hi != hi)
+			return false;
+		n++;
+		open = !last && !ks->elems[i].end;
+		lo = last ? 0 : ks->elems[i].key;
+	}
+	return n == want->n;
+}
+
+/* Compare the sets, by name: every one wanted, as wanted, and no other. */
+static bool sets_differ(const struct vrf_nft_ruleset *rs, struct kstate *k,
+			const struct vrf_log *log)
+{
+	bool differs = false;
+
+	for (size_t i = 0; i < rs->n_sets; i++) {
+		const struct vrf_nft_set *want = &rs->sets[i];
+		struct kset *ks = NULL;
+
+		for (size_t j = 0; j < k->n_sets && !ks; j++)
+			if (strcmp(k->sets[j].name, want->name) == 0)
+				ks = &k->sets[j];
+		if (!ks) {
+			vrf_info(log, "nft: set %s is missing", want->name);
+			differs = true;
+		} else if (ks->flags != NFT_SET_INTERVAL || ks->key_type != TYPE_INET_SERVICE ||
+			   ks->key_len != sizeof(uint16_t)) {
+			vrf_info(log, "nft: set %s: type or flags changed", want->name);
+			differs = true;
+		} else if (!set_elems_equal(ks, want)) {
+			vrf_info(log, "nft: set %s: its elements changed", want->name);
+			differs = true;
+		}
+	}
+	for (size_t j = 0; j < k->n_sets; j++) {
+		bool known = false;
+
+		for (size_t i = 0; i < rs->n_sets && !known; i++)
+			known = strcmp(k->sets[j].name, rs->sets[i].name) == 0;
+		if (!known) {
+			vrf_info(log, "nft: set %s is not one vrfctl loads", k->sets[j].name);
+			differs = true;
+		}
+	}
+	return differs;
+}
+
 /* Compare one desired chain's rules, in order, with the kernel's. */
 static bool rules_differ(const struct vrf_nft_ruleset *rs, enum vrf_nft_chain_id c,
 			 const struct kstate *k, int *err, const struct vrf_log *log)
@@ -863,7 +1125,7 @@ static bool rules_differ(const struct vrf_nft_ruleset *rs, enum vrf_nft_chain_id
 			differs = true;
 			break;
 		}
-		if (!(r = rule_object(&rs->rules[i]))) {
+		if (!(r = rule_object(rs, &rs->rules[i]))) {
 			*err = -ENOMEM;
 			break;
 		}
@@ -911,6 +1173,8 @@ int vrf_nft_drift(const struct vrf_docker *d, bool *differs, const struct vrf_lo
 		*differs = true;
 		goto out;
 	}
+	if (sets_differ(&rs, &k, log))
+		*differs = true;
 	for (size_t i = 0; i < k.n_chains; i++) {
 		int c;
 

@@ -20,8 +20,12 @@
  * accept only ends that chain: so our chains never grant anything Docker
  * would refuse, they only drop. The rules (per configured bridge BR):
  *
+ *   set allow_P, host_allow_P: type inet_service, flags interval; every
+ *            port range of that list for protocol P, merged
  *   forward: oifname BR ct state established,related accept
- *            oifname BR iifname != BR <allow entry> accept        (each entry)
+ *            oifname BR iifname != BR meta l4proto P th dport @allow_P accept
+ *            oifname BR iifname != BR meta l4proto P accept  (P without ports)
+ *                                                            (each protocol)
  *            oifname BR iifname != BR counter drop                 (the rest)
  *     isolate-containers = yes:
  *            iifname BR oifname BR icmpv6 type nd-neighbor-{solicit,advert} accept
@@ -29,13 +33,14 @@
  *            iifname BR oifname BR counter drop
  *   input:   iifname BR ct state established,related accept
  *            iifname BR icmpv6 type nd-neighbor-{solicit,advert} accept
- *            iifname BR <host-allow entry> accept                  (each)
+ *            iifname BR <host-allow protocol P, @host_allow_P>   (each)
  *            iifname BR counter drop
  *
  * With br_netfilter, a frame bridged between two ports of BR reaches the inet
  * forward hook with iifname and oifname both BR (the bridge, not the veths);
  * a packet routed into BR from elsewhere has iifname != BR. Every rule carries
- * a comment ("docker0: allow tcp 80") that names it in drift and counters.
+ * a comment ("docker0: allow tcp @allow_tcp") that names it in drift and
+ * counters.
  *
  * Build, send and parse are separate steps: vrf_nft_batch_build() makes the
  * whole transaction in memory (checked by unit tests without a socket),

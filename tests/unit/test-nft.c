@@ -29,6 +29,7 @@
 #include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 #include <linux/netfilter.h>
@@ -170,6 +171,10 @@ struct parsed {
 	size_t n_rules;
 	struct nftnl_chain *chains[4];
 	size_t n_chains;
+	struct nftnl_set *sets[8];     /* NEWSET */
+	size_t n_sets;
+	const struct nlmsghdr *elems[16];   /* NEWSETELEM, one per message */
+	size_t n_elems;
 };
 
 static void parse_batch(const struct vrf_nft_batch *b, struct parsed *p)
@@ -204,6 +209,18 @@ static void parse_batch(const struct vrf_nft_batch *b, struct parsed *p)
 
 			assert_int_equal(nftnl_chain_nlmsg_parse(nlh, c), 0);
 			p->chains[p->n_chains++] = c;
+		} else if (type == NFT_MSG_NEWSET) {
+			struct nftnl_set *set = nftnl_set_alloc();
+
+			assert_true(p->n_sets < 8);
+			assert_int_equal(nftnl_set_nlmsg_parse(nlh, set), 0);
+			p->sets[p->n_sets++] = set;
+		} else if (type == NFT_MSG_NEWSETELEM) {
+			/* Read by set_elems(): libnftnl numbers the elements it
+			 * builds 1, 2, ... where its parser (and a kernel dump)
+			 * has NFTA_LIST_ELEM for each, so it cannot parse them. */
+			assert_true(p->n_elems < 16);
+			p->elems[p->n_elems++] = nlh;
 		} else if (type == NFT_MSG_NEWTABLE || type == NFT_MSG_DELTABLE) {
 			struct nftnl_table *t = nftnl_table_alloc();
 
@@ -223,6 +240,59 @@ static void parsed_free(struct parsed *p)
 		nftnl_rule_free(p->rules[i]);
 	for (size_t i = 0; i < p->n_chains; i++)
 		nftnl_chain_free(p->chains[i]);
+	for (size_t i = 0; i < p->n_sets; i++)
+		nftnl_set_free(p->sets[i]);
+}
+
+/* A NEWSETELEM message's set id (0 if none). */
+static uint32_t elems_set_id(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(a) == NFTA_SET_ELEM_LIST_SET_ID)
+			return ntohl(mnl_attr_get_u32(a));
+	return 0;
+}
+
+/* The elements of NEWSETELEM messages [from, to), as "KEY" or "KEY end" (and
+ * " open" for nft's open-interval mark), in the order sent, one a line. */
+static char *set_elems(struct parsed *p, size_t from, size_t to)
+{
+	char *out = calloc(1, 65536);
+	const struct nlattr *list, *elem, *a, *v;
+
+	assert_non_null(out);
+	for (size_t m = from; m < to; m++) {
+		mnl_attr_for_each(list, p->elems[m], sizeof(struct nfgenmsg)) {
+			if (mnl_attr_get_type(list) != NFTA_SET_ELEM_LIST_ELEMENTS)
+				continue;
+			mnl_attr_for_each_nested(elem, list) {
+				unsigned key = 0;
+				bool end = false, open = false;
+
+				mnl_attr_for_each_nested(a, elem) {
+					switch (mnl_attr_get_type(a)) {
+					case NFTA_SET_ELEM_KEY:
+						mnl_attr_for_each_nested(v, a) {
+							assert_int_equal(mnl_attr_get_payload_len(v), 2);
+							key = ntohs(mnl_attr_get_u16(v));
+						}
+						break;
+					case NFTA_SET_ELEM_FLAGS:
+						end = ntohl(mnl_attr_get_u32(a)) & NFT_SET_ELEM_INTERVAL_END;
+						break;
+					case NFTA_SET_ELEM_USERDATA:
+						open = true;
+						break;
+					}
+				}
+				snprintf(out + strlen(out), 65536 - strlen(out), "%u%s%s\n", key,
+					 end ? " end" : "", open ? " open" : "");
+			}
+		}
+	}
+	return out;
 }
 
 static int comment_cb(const struct nftnl_udata *attr, void *data)
@@ -358,7 +428,7 @@ static void test_batch_full(void **state)
 	struct fixture *f = *state;
 	static const char *const comments[] = {
 		"docker0: replies",
-		"docker0: allow tcp 18000-18300",
+		"docker0: allow tcp @allow_tcp",
 		"docker0: drop inbound",
 		"docker0: isolate nd-neighbor-solicit",
 		"docker0: isolate nd-neighbor-advert",
@@ -367,7 +437,7 @@ static void test_batch_full(void **state)
 		"docker0: host replies",
 		"docker0: host nd-neighbor-solicit",
 		"docker0: host nd-neighbor-advert",
-		"docker0: host-allow tcp 8080",
+		"docker0: host-allow tcp @host_allow_tcp",
 		"docker0: drop to host",
 	};
 	const size_t n_comments = sizeof(comments) / sizeof(comments[0]);
@@ -379,15 +449,43 @@ static void test_batch_full(void **state)
 	assert_int_equal(vrf_nft_batch_build(&f->cfg.docker, 77, &f->batch), 0);
 	assert_int_equal(f->batch.seq_first, 77);
 	parse_batch(&f->batch, &p);
-	/* BEGIN, add, delete, add, 2 chains, the rules, END. */
-	assert_int_equal(p.n, 4 + 2 + n_comments + 1);
+	/* BEGIN, add, delete, add, 2 sets with their elements, 2 chains, the
+	 * rules, END: a set before the rules that look it up. */
+	assert_int_equal(p.n, 4 + 4 + 2 + n_comments + 1);
 	assert_int_equal(p.type[0], NFNL_MSG_BATCH_BEGIN);
 	assert_int_equal(p.type[1], NFT_MSG_NEWTABLE);
 	assert_int_equal(p.type[2], NFT_MSG_DELTABLE);
 	assert_int_equal(p.type[3], NFT_MSG_NEWTABLE);
-	assert_int_equal(p.type[4], NFT_MSG_NEWCHAIN);
-	assert_int_equal(p.type[5], NFT_MSG_NEWCHAIN);
-	for (size_t i = 6; i < p.n - 1; i++) {
+	assert_int_equal(p.type[4], NFT_MSG_NEWSET);
+	assert_int_equal(p.type[5], NFT_MSG_NEWSETELEM);
+	assert_int_equal(p.type[6], NFT_MSG_NEWSET);
+	assert_int_equal(p.type[7], NFT_MSG_NEWSETELEM);
+	assert_int_equal(p.type[8], NFT_MSG_NEWCHAIN);
+	assert_int_equal(p.type[9], NFT_MSG_NEWCHAIN);
+	for (size_t i = 4; i < 8; i++)
+		assert_true(p.flags[i] & NLM_F_ACK);
+	assert_string_equal(f->batch.what[4], "add set 'allow_tcp'");
+	assert_string_equal(f->batch.what[5], "add elements to set 'allow_tcp'");
+
+	/* Sets: as nft makes `type inet_service; flags interval`. */
+	assert_int_equal(p.n_sets, 2);
+	assert_string_equal(nftnl_set_get_str(p.sets[0], NFTNL_SET_NAME), "allow_tcp");
+	assert_string_equal(nftnl_set_get_str(p.sets[1], NFTNL_SET_NAME), "host_allow_tcp");
+	for (size_t i = 0; i < 2; i++) {
+		assert_string_equal(nftnl_set_get_str(p.sets[i], NFTNL_SET_TABLE), "vrfctl");
+		assert_int_equal(nftnl_set_get_u32(p.sets[i], NFTNL_SET_FLAGS), NFT_SET_INTERVAL);
+		assert_int_equal(nftnl_set_get_u32(p.sets[i], NFTNL_SET_KEY_TYPE), 13);
+		assert_int_equal(nftnl_set_get_u32(p.sets[i], NFTNL_SET_KEY_LEN), 2);
+		assert_int_equal(nftnl_set_get_u32(p.sets[i], NFTNL_SET_ID), i + 1);
+		assert_int_equal(elems_set_id(p.elems[i]), i + 1);
+	}
+	exprs = set_elems(&p, 0, 1);
+	assert_string_equal(exprs, "18000\n18301 end\n");
+	free(exprs);
+	exprs = set_elems(&p, 1, 2);
+	assert_string_equal(exprs, "8080\n8081 end\n");
+	free(exprs);
+	for (size_t i = 10; i < p.n - 1; i++) {
 		assert_int_equal(p.type[i], NFT_MSG_NEWRULE);
 		assert_true(p.flags[i] & NLM_F_APPEND);
 		assert_true(p.flags[i] & NLM_F_ACK);
@@ -417,11 +515,13 @@ static void test_batch_full(void **state)
 		assert_string_equal(nftnl_rule_get_str(p.rules[i], NFTNL_RULE_TABLE), "vrfctl");
 		/* What an error on this message would be reported as. */
 		snprintf(what, sizeof(what), "add rule '%s'", comments[i]);
-		assert_string_equal(f->batch.what[6 + i], what);
+		assert_string_equal(f->batch.what[10 + i], what);
 	}
 
-	/* Bytecode as nft --debug=netlink shows for the same rule text. */
-	exprs = rule_exprs(find_rule(&p, "docker0: allow tcp 18000-18300"));
+	/* Bytecode as nft --debug=netlink shows for the same rule text, but
+	 * the lookup's flags (0) set: the kernel dumps them, and drift compares
+	 * the dump with this. */
+	exprs = rule_exprs(find_rule(&p, "docker0: allow tcp @allow_tcp"));
 	assert_string_equal(exprs,
 		"[ meta load oifname => reg 1 ]\n"
 		"[ cmp eq reg 1 0x6b636f64 0x00307265 0x00000000 0x00000000 ]\n"
@@ -430,8 +530,7 @@ static void test_batch_full(void **state)
 		"[ meta load l4proto => reg 1 ]\n"
 		"[ cmp eq reg 1 0x00000006 ]\n"
 		"[ payload load 2b @ transport header + 2 => reg 1 ]\n"
-		"[ cmp gte reg 1 0x00005046 ]\n"
-		"[ cmp lte reg 1 0x00007c47 ]\n"
+		"[ lookup reg 1 set allow_tcp 0x0 ]\n"
 		"[ immediate reg 0 accept ]\n");
 	free(exprs);
 	exprs = rule_exprs(find_rule(&p, "docker0: replies"));
@@ -509,7 +608,63 @@ static void test_batch_prefixes(void **state)
 	assert_non_null(strstr(exprs, "[ cmp eq reg 1 0x00000011 ]\n[ immediate reg 0 accept ]\n"));
 	free(exprs);
 	/* Two bridges: the second one's rules follow the first's, per chain. */
-	assert_string_equal(rule_comment(p.rules[11]), "br-backend: replies");
+	assert_string_equal(rule_comment(p.rules[10]), "br-backend: replies");
+	/* ... and look up the same sets. */
+	exprs = rule_exprs(find_rule(&p, "br-backend: allow sctp @allow_sctp"));
+	assert_non_null(strstr(exprs, "[ lookup reg 1 set allow_sctp 0x0 ]\n"));
+	free(exprs);
+	assert_int_equal(p.n_sets, 4);
+	parsed_free(&p);
+}
+
+/*
+ * A list's ranges for one protocol become one set, sorted and merged where
+ * they overlap or touch (the kernel refuses overlapping intervals); a range
+ * to 65535 has no end element but nft's open mark; a protocol one line takes
+ * whole needs no set; a long list goes out ELEMS_PER_MSG elements a message.
+ */
+static void test_batch_sets(void **state)
+{
+	struct fixture *f = *state;
+	struct vrf_docker *d = &f->cfg.docker;
+	struct parsed p;
+	char *text = NULL, *elems;
+
+	add_bridge(d, "docker0");
+	add_rule(&d->allow, &d->n_allow, IPPROTO_TCP, 3, 443, 443, 80, 81, 150, 250);
+	add_rule(&d->allow, &d->n_allow, IPPROTO_UDP, 1, 53, 53);
+	add_rule(&d->allow, &d->n_allow, IPPROTO_TCP, 3, 82, 82, 100, 200, 60000, 65535);
+	add_rule(&d->allow, &d->n_allow, IPPROTO_UDP, 0);
+	assert_int_equal(vrf_nft_render(d, &text), 0);
+	assert_non_null(strstr(text, "\t\telements = { 80-82, 100-250, 443, 60000-65535 }\n"));
+	assert_null(strstr(text, "allow_udp"));
+	assert_non_null(strstr(text, "meta l4proto udp accept comment \"docker0: allow udp\"\n"));
+	free(text);
+	assert_int_equal(vrf_nft_batch_build(d, 1, &f->batch), 0);
+	parse_batch(&f->batch, &p);
+	assert_int_equal(p.n_sets, 1);
+	elems = set_elems(&p, 0, p.n_elems);
+	assert_string_equal(elems, "80\n83 end\n100\n251 end\n443\n444 end\n60000 open\n");
+	free(elems);
+	parsed_free(&p);
+	vrf_nft_batch_free(&f->batch);
+
+	/* 300 single ports, none touching: 600 elements in 5 messages. */
+	vrf_config_free(&f->cfg);
+	memset(&f->cfg, 0, sizeof(f->cfg));
+	add_bridge(d, "docker0");
+	for (int i = 0; i < 300; i++)
+		add_rule(&d->allow, &d->n_allow, IPPROTO_TCP, 1, 1000 + 2 * i, 1000 + 2 * i);
+	assert_int_equal(vrf_nft_render(d, &text), 0);
+	/* Five to a line, the way nft lists them. */
+	assert_non_null(strstr(text, "{ 1000, 1002, 1004, 1006, 1008,\n\t\t\t     1010, "));
+	free(text);
+	assert_int_equal(vrf_nft_batch_build(d, 1, &f->batch), 0);
+	parse_batch(&f->batch, &p);
+	assert_int_equal(p.n_elems, 3);
+	elems = set_elems(&p, 0, 1);
+	assert_int_equal(strlen(elems), 128 * strlen("1000\n1001 end\n"));
+	free(elems);
 	parsed_free(&p);
 }
 
@@ -535,7 +690,8 @@ static void test_proto_names(void **state)
 	assert_non_null(strstr(text,
 		"meta l4proto ipv6-icmp accept comment \"docker0: allow ipv6-icmp\""));
 	assert_non_null(strstr(text, "meta l4proto 200 accept comment \"docker0: allow proto 200\""));
-	assert_non_null(strstr(text, "dccp dport 5000 accept comment \"docker0: allow dccp 5000\""));
+	assert_non_null(strstr(text,
+		"dccp dport @allow_dccp accept comment \"docker0: allow dccp @allow_dccp\""));
 	free(text);
 	assert_string_equal(vrf_proto_name(58), "ipv6-icmp");
 	assert_int_equal(vrf_proto_number("ICMPv6"), 58);
@@ -588,6 +744,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_delete_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_prefixes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_sets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_proto_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_validate_missing_bridge, setup, teardown),
 		cmocka_unit_test(test_free_null_safe),

@@ -34,14 +34,16 @@ struct vrf_nft_match {
 };
 
 /*
- * A named interval set of ports, `set NAME { type inet_service; flags
- * interval; }`: every port range of one list (allow, host-allow) for one
- * protocol. One rule per protocol looks its destination port up there, so
- * the rules a packet walks do not grow with the lines of the list.
+ * A named set of ports, `set NAME { type inet_service; }`: every port range
+ * of one list (allow, host-allow) for one protocol. One rule per protocol
+ * looks its destination port up there, so the rules a packet walks do not
+ * grow with the lines of the list. Only single ports: a hash set, whose
+ * lookup does not grow either; any range: `flags interval`, a tree.
  */
 struct vrf_nft_set {
 	char name[VRF_NFT_SET_NAME_MAX];     /* allow_tcp, host_allow_udp */
 	uint8_t proto;
+	bool interval;                       /* some range is more than one port */
 	struct vrf_port_range *ranges;       /* sorted, disjoint, none adjacent */
 	size_t n;
 };

@@ -74,7 +74,8 @@ static void render_match(FILE *f, const struct vrf_nft_rule *r, size_t i)
 /* nft lists a set of ports five to a line, the rest indented under the first. */
 static void render_set(FILE *f, const struct vrf_nft_set *set)
 {
-	fprintf(f, "\tset %s {\n\t\ttype inet_service\n\t\tflags interval\n", set->name);
+	fprintf(f, "\tset %s {\n\t\ttype inet_service\n%s", set->name,
+		set->interval ? "\t\tflags interval\n" : "");
 	fputs("\t\telements = { ", f);
 	for (size_t i = 0; i < set->n; i++) {
 		const struct vrf_port_range *r = &set->ranges[i];

@@ -129,8 +129,9 @@ static const struct vrf_nft_set *set_find(const struct vrf_nft_ruleset *rs, cons
 /*
  * The sets of one list: for each protocol that has ports and no entry taking
  * all of it, every range of every entry, sorted and merged where they touch
- * or overlap (the kernel's interval sets take no overlaps). key names the
- * list in the set's name: "allow", "host_allow".
+ * or overlap (the kernel's interval sets take no overlaps; 80 and 81 are
+ * then 80-81, a range). key names the list in the set's name: "allow",
+ * "host_allow".
  */
 static int list_sets(struct vrf_nft_ruleset *rs, const char *key, const struct vrf_port_rule *pr,
 		     size_t n)
@@ -171,6 +172,8 @@ static int list_sets(struct vrf_nft_ruleset *rs, const char *key, const struct v
 			}
 		}
 		set->n = set->n ? out + 1 : 0;
+		for (size_t k = 0; k < set->n; k++)
+			set->interval = set->interval || set->ranges[k].lo != set->ranges[k].hi;
 	}
 	return 0;
 }

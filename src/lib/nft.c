@@ -291,10 +291,11 @@ static struct nftnl_set *set_object(const struct vrf_nft_set *set, uint32_t id)
 }
 
 /*
- * Elements [from, to) of an interval set, the kernel's way: a key where a
- * range starts, and one with INTERVAL_END just past where it ends. A range
- * that ends at 65535 has no end; nft marks its start as open (userdata) to
- * list it as LO-65535, so this does too.
+ * Elements [from, to) of the set, the kernel's way: a key for each port of a
+ * hash set; for an interval set a key where a range starts, and one with
+ * INTERVAL_END just past where it ends. A range that ends at 65535 has no
+ * end; nft marks its start as open (userdata) to list it as LO-65535, so
+ * this does too.
  */
 static bool set_elems_add(struct nftnl_set *s, const struct vrf_nft_set *set, size_t from,
 			  size_t to)
@@ -310,6 +311,8 @@ static bool set_elems_add(struct nftnl_set *s, const struct vrf_nft_set *set, si
 			return false;
 		nftnl_set_elem_set(start, NFTNL_SET_ELEM_KEY, &key, sizeof(key));
 		nftnl_set_elem_add(s, start);
+		if (!set->interval)
+			continue;
 		if (r->hi == UINT16_MAX) {
 			nftnl_set_elem_set(start, NFTNL_SET_ELEM_USERDATA, open_flag,
 					   sizeof(open_flag));
@@ -399,7 +402,7 @@ static int batch_set(struct vrf_nft_batch *b, const struct vrf_nft_set *set, uin
 
 	if (!(room = batch_room(b)) || !(s = set_object(set, id)))
 		return -ENOMEM;
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_INTERVAL);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, set->interval ? NFT_SET_INTERVAL : 0);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, TYPE_INET_SERVICE);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, sizeof(uint16_t));
 	nlh = nftnl_nlmsg_build_hdr(room, NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK,
@@ -1029,8 +1032,8 @@ static int kelem_cmp(const void *a, const void *b)
 }
 
 /*
- * Does the kernel's set hold exactly these ranges? Its elements are read as
- * ranges, the way nft lists them: a start opens one, the next end closes it
+ * Does the kernel's set hold exactly these ranges? A hash set's elements are
+ * its ports. An interval set's are read as ranges, the way nft lists them: a start opens one, the next end closes it
  * just before, a start left open runs to 65535. An end that closes nothing
  * (nft begins its interval sets with one at 0) is no range.
  */
@@ -1041,6 +1044,14 @@ static bool set_elems_equal(struct kset *ks, const struct vrf_nft_set *want)
 	uint16_t lo = 0;
 
 	qsort(ks->elems, ks->n_elems, sizeof(*ks->elems), kelem_cmp);
+	if (!want->interval) {
+		if (ks->n_elems != want->n)
+			return false;
+		for (size_t i = 0; i < want->n; i++)
+			if (ks->elems[i].end || ks->elems[i].key != want->ranges[i].lo)
+				return false;
+		return true;
+	}
 	for (size_t i = 0; i <= ks->n_elems; i++) {
 		bool last = i == ks->n_elems;
 		uint32_t hi;
@@ -1078,7 +1089,8 @@ static bool sets_differ(const struct vrf_nft_ruleset *rs, struct kstate *k,
 		if (!ks) {
 			vrf_info(log, "nft: set %s is missing", want->name);
 			differs = true;
-		} else if (ks->flags != NFT_SET_INTERVAL || ks->key_type != TYPE_INET_SERVICE ||
+		} else if (ks->flags != (want->interval ? NFT_SET_INTERVAL : 0) ||
+			   ks->key_type != TYPE_INET_SERVICE ||
 			   ks->key_len != sizeof(uint16_t)) {
 			vrf_info(log, "nft: set %s: type or flags changed", want->name);
 			differs = true;

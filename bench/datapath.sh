@@ -8,8 +8,11 @@
 # Knobs: VRF_BENCH_SECONDS=3 per measurement, VRF_BENCH_ROUNDS=2 rounds (each
 # variant once per round, the order reversed every other round),
 # VRF_BENCH_RULES="10 100 1000" allowed destinations in the nftables variant,
-# VRF_BENCH_DOCKER_ALLOW="1 256" allow lines in the [docker] variant,
-# VRF_BENCH_PARTS="local docker" which of the two parts to run.
+# VRF_BENCH_DOCKER_ALLOW="2 256" allow lines in the [docker] variant (the
+# config's limit is 256),
+# VRF_BENCH_PARTS="local docker" which of the two parts to run,
+# VRF_BENCH_VRFCTL_B=PATH another vrfctl (an older build) whose [docker]
+# table the docker part measures too, as fwd-allowN-b, in the same rounds.
 # shellcheck shell=bash
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 set +e
@@ -18,7 +21,7 @@ vm_enter
 SECONDS_EACH=${VRF_BENCH_SECONDS:-3}
 ROUNDS=${VRF_BENCH_ROUNDS:-2}
 RULES=${VRF_BENCH_RULES:-10 100 1000}
-ALLOWS=${VRF_BENCH_DOCKER_ALLOW:-1 256}
+ALLOWS=${VRF_BENCH_DOCKER_ALLOW:-2 256}
 PARTS=${VRF_BENCH_PARTS:-local docker}
 NETLOAD=${top_builddir:-.}/bench/netload
 [ -x "$NETLOAD" ] || fail "no $NETLOAD: make bench builds it"
@@ -120,10 +123,15 @@ done
 # uses, the server's last). No Docker daemon: its own FORWARD rules are not
 # what is measured. Root clients in lan: the table filters by port, not uid.
 DOCKER_VARIANTS=""
+DOCKER_MODES="rr crr udp"
 case " $PARTS " in
 *" docker "*)
 	DOCKER_VARIANTS="fwd-none"
 	for a in $ALLOWS; do DOCKER_VARIANTS="$DOCKER_VARIANTS fwd-allow$a"; done
+	if [ -n "${VRF_BENCH_VRFCTL_B:-}" ]; then
+		[ -x "$VRF_BENCH_VRFCTL_B" ] || fail "VRF_BENCH_VRFCTL_B: no $VRF_BENCH_VRFCTL_B"
+		for a in $ALLOWS; do DOCKER_VARIANTS="$DOCKER_VARIANTS fwd-allow$a-b"; done
+	fi
 	"$VRFCTL" -c "$conf" down --all >/dev/null || fail "down"
 	ip addr replace 10.20.30.40/24 dev eth0
 	ip link add docker0 type bridge
@@ -142,12 +150,18 @@ case " $PARTS " in
 	wait_for "the container's netload server" is_bound cont tcp 172.17.0.2:9000
 	;;
 esac
-# docker_conf N: the [docker] section with N allow lines, the server's last.
+# docker_conf N: the [docker] section with N allow lines (at least 2), the
+# server's port for TCP and for UDP the last two, the others for ports
+# nothing uses, TCP and UDP in turn. The UDP stream is all NEW to conntrack
+# (the sink never answers), so every datagram walks the allow rules: the
+# forwarded-packet rate of the table.
 docker_conf() {
 	local i
 	printf '[docker]\nbridge = docker0\n'
-	for ((i = 1; i < $1; i++)); do echo "allow = tcp $((20000 + i))"; done
-	echo "allow = tcp 9000"
+	for ((i = 1; i <= $1 - 2; i++)); do
+		echo "allow = $([ $((i % 2)) = 1 ] && echo tcp || echo udp) $((20000 + i))"
+	done
+	printf 'allow = tcp 9000\nallow = udp 9000\n'
 }
 for round in $(seq 1 "$ROUNDS"); do
 	[ -n "$DOCKER_VARIANTS" ] || break
@@ -156,10 +170,13 @@ for round in $(seq 1 "$ROUNDS"); do
 	for v in $variants; do
 		nft delete table inet vrfctl 2>/dev/null
 		if [ "$v" != fwd-none ]; then
-			docker_conf "${v#fwd-allow}" >"$TEST_TMP/docker.conf"
-			"$VRFCTL" -c "$TEST_TMP/docker.conf" apply >/dev/null || fail "apply [docker] $v"
+			n=${v#fwd-allow}
+			tool=$VRFCTL
+			[ "${n%-b}" = "$n" ] || tool=$VRF_BENCH_VRFCTL_B
+			docker_conf "${n%-b}" >"$TEST_TMP/docker.conf"
+			"$tool" -c "$TEST_TMP/docker.conf" apply >/dev/null || fail "apply [docker] $v"
 		fi
-		for mode in rr crr; do
+		for mode in $DOCKER_MODES; do
 			out=$(ip netns exec lan "$NETLOAD" "$mode" 172.17.0.2 9000 "$SECONDS_EACH")
 			case $out in
 			*ops/s*) R[$v,$mode]+="$out;" ;;
@@ -197,7 +214,8 @@ table() {
 # shellcheck disable=SC2086 # the variant lists are words
 [ -n "$PLAIN_VARIANTS" ] && table none "$MODES" $PLAIN_VARIANTS $VRF_VARIANTS
 # shellcheck disable=SC2086
-[ -n "$DOCKER_VARIANTS" ] && table fwd-none "rr crr" $DOCKER_VARIANTS &&
-	echo "# fwd-*: the LAN peer to a container behind the VM's bridge docker0, forwarded"
+[ -n "$DOCKER_VARIANTS" ] && table fwd-none "$DOCKER_MODES" $DOCKER_VARIANTS &&
+	echo "# fwd-*: the LAN peer to a container behind the VM's bridge docker0, forwarded" &&
+	{ [ -z "${VRF_BENCH_VRFCTL_B:-}" ] || echo "# *-b: the table of $VRF_BENCH_VRFCTL_B"; }
 echo "# medians of $ROUNDS rounds of ${SECONDS_EACH}s; x none = rate against no confinement"
 pass

@@ -61,13 +61,18 @@ int vrf_state_index(struct vrf_state *s)
 	return 0;
 }
 
+/* bsearch's: the key is the name itself, not a link made to hold it. */
+static int cmp_name_link(const void *key, const void *elem)
+{
+	return strcmp(key, (*(struct vrf_obs_link *const *)elem)->name);
+}
+
 const struct vrf_obs_link *vrf_state_link_by_name(const struct vrf_state *s, const char *name)
 {
 	if (s->by_name) {
-		struct vrf_obs_link key, *kp = &key, **found;
+		struct vrf_obs_link **found = bsearch(name, s->by_name, s->n_links,
+						      sizeof(*s->by_name), cmp_name_link);
 
-		snprintf(key.name, sizeof(key.name), "%s", name);
-		found = bsearch(&kp, s->by_name, s->n_links, sizeof(*s->by_name), cmp_link_name);
 		return found ? *found : NULL;
 	}
 	for (size_t i = 0; i < s->n_links; i++)

@@ -767,16 +767,20 @@ static void warn_docker_members(struct planner *p, const struct vrf_config *cfg,
 
 /* ---- routes ------------------------------------------------------------- */
 
-/* Same route as far as the kernel's identity goes; the protocol is not part of it. */
-static bool route_same(const struct vrf_route *a, const struct vrf_route *b)
+/*
+ * Same route as far as the kernel's identity goes; the protocol is not part
+ * of it. any_dev: b names no device, so a's device, whatever it is, will do.
+ * The cheap fields first: the planner compares every route of a table with
+ * every wanted one.
+ */
+static bool route_match(const struct vrf_route *a, const struct vrf_route *b, bool any_dev)
 {
-	return a->family == b->family && a->table == b->table &&
-	       a->dst.len == b->dst.len &&
-	       memcmp(&a->dst.addr, &b->dst.addr, vrf_addr_len(a->family)) == 0 &&
-	       a->unreachable == b->unreachable && a->metric == b->metric &&
+	return a->dst.len == b->dst.len && a->family == b->family && a->table == b->table &&
+	       a->metric == b->metric && a->unreachable == b->unreachable &&
 	       a->has_via == b->has_via &&
+	       memcmp(&a->dst.addr, &b->dst.addr, vrf_addr_len(a->family)) == 0 &&
 	       (!a->has_via || memcmp(&a->via, &b->via, vrf_addr_len(a->family)) == 0) &&
-	       strcmp(a->dev, b->dev) == 0;
+	       (any_dev || strcmp(a->dev, b->dev) == 0);
 }
 
 /*
@@ -785,11 +789,7 @@ static bool route_same(const struct vrf_route *a, const struct vrf_route *b)
  */
 static bool route_satisfies(const struct vrf_route *have, const struct vrf_route *want)
 {
-	struct vrf_route w = *want;
-
-	if (!w.dev[0])
-		memcpy(w.dev, have->dev, IFNAMSIZ);
-	return route_same(have, &w);
+	return route_match(have, want, !want->dev[0]);
 }
 
 static bool route_wanted(const struct vrf_route *have, const struct vrf_route *want, size_t n)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,16 +28,47 @@ int vrf_addr_parse(const char *text, int *family, union vrf_addr *addr)
 	return -EINVAL;
 }
 
+/*
+ * A.B.C.D, each part 0-255 in decimal without a leading zero, as inet_pton
+ * takes them, ended by '\0' or '/': the common case of a config with
+ * thousands of routes, read without copying the text for inet_pton. NULL
+ * when the text is not of that form (inet_pton then decides).
+ */
+static const char *ipv4_dotted(const char *s, uint8_t out[4])
+{
+	for (int i = 0; i < 4; i++) {
+		const char *start = s;
+		unsigned v = 0;
+
+		while (*s >= '0' && *s <= '9' && s - start < 3)
+			v = v * 10 + (unsigned)(*s++ - '0');
+		if (s == start || v > 255 || (s - start > 1 && *start == '0'))
+			return NULL;
+		if (i < 3 && *s++ != '.')
+			return NULL;
+		out[i] = (uint8_t)v;
+	}
+	return *s == '\0' || *s == '/' ? s : NULL;
+}
+
 int vrf_prefix_parse(const char *text, struct vrf_prefix *prefix)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
-	const char *slash = strchr(text, '/');
-	size_t addrlen = slash ? (size_t)(slash - text) : strlen(text);
+	uint8_t v4[4];
+	const char *slash = ipv4_dotted(text, v4);
+	size_t addrlen;
 	unsigned long len;
 	char *end;
-	int family;
+	int family = AF_INET;
 
 	memset(prefix, 0, sizeof(*prefix));
+	if (slash) {
+		memcpy(prefix->addr.bytes, v4, sizeof(v4));
+		slash = *slash ? slash : NULL;
+		goto parsed;
+	}
+	slash = strchr(text, '/');
+	addrlen = slash ? (size_t)(slash - text) : strlen(text);
 	if (strcmp(text, "default") == 0) {
 		/* "default" alone is ambiguous between families: callers that accept
 		 * it decide the family (routes add one per family). */
@@ -49,6 +81,7 @@ int vrf_prefix_parse(const char *text, struct vrf_prefix *prefix)
 	buf[addrlen] = '\0';
 	if (vrf_addr_parse(buf, &family, &prefix->addr) < 0)
 		return -EINVAL;
+parsed:
 	prefix->family = family;
 	prefix->len = (uint8_t)(vrf_addr_len(family) * 8);
 	if (!slash)

@@ -6,6 +6,8 @@
  */
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
@@ -80,7 +82,7 @@ static bool same_prefix(const struct vrf_prefix *a, const struct vrf_prefix *b)
 	       memcmp(&a->addr, &b->addr, vrf_addr_len(a->family)) == 0;
 }
 
-static void check_vrf(struct parse *p, size_t v)
+static void check_vrf(struct parse *p, size_t v, size_t first_same_table)
 {
 	const struct vrf_config *cfg = p->cfg;
 	const struct vrf_def *vrf = &cfg->vrfs[v];
@@ -89,15 +91,11 @@ static void check_vrf(struct parse *p, size_t v)
 	if (!aux->seen[V_TABLE].line)
 		vrf_config_error_at(p, vrf->where, "[vrf %s] has no table (table = N or auto)",
 				    vrf->name);
-	for (size_t o = 0; vrf->table && o < v; o++) {
-		if (cfg->vrfs[o].table == vrf->table) {
-			vrf_config_error_at(p, aux->seen[V_TABLE], "table %u already used by "
-					    "vrf '%s' at %s:%u", vrf->table, cfg->vrfs[o].name,
-					    p->auxs[o].seen[V_TABLE].file,
-					    p->auxs[o].seen[V_TABLE].line);
-			break;
-		}
-	}
+	if (first_same_table != SIZE_MAX)
+		vrf_config_error_at(p, aux->seen[V_TABLE], "table %u already used by "
+				    "vrf '%s' at %s:%u", vrf->table, cfg->vrfs[first_same_table].name,
+				    p->auxs[first_same_table].seen[V_TABLE].file,
+				    p->auxs[first_same_table].seen[V_TABLE].line);
 	for (size_t m = 0; m < vrf->n_members; m++)
 		if (vrf_strmap_get(&p->vrf_index, vrf->members[m], NULL))
 			vrf_config_error_at(p, aux->member_where[m], "member '%s' is a vrf",
@@ -162,10 +160,57 @@ static void check_bridges_in_vrfs(struct parse *p)
 	}
 }
 
+static int cmp_table_then_index(const void *a, const void *b, void *data)
+{
+	const struct vrf_def *vrfs = data;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	if (vrfs[x].table != vrfs[y].table)
+		return vrfs[x].table < vrfs[y].table ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * For each VRF, the first one before it with the same table (SIZE_MAX:
+ * none, or no table yet), from the VRFs sorted by table: comparing every
+ * pair is quadratic in a config of thousands. NULL without memory.
+ */
+static size_t *first_same_tables(const struct vrf_config *cfg)
+{
+	size_t n = cfg->n_vrfs, *order = malloc((n ? n : 1) * sizeof(*order));
+	size_t *first = malloc((n ? n : 1) * sizeof(*first));
+
+	if (!order || !first) {
+		free(order);
+		free(first);
+		return NULL;
+	}
+	for (size_t v = 0; v < n; v++) {
+		order[v] = v;
+		first[v] = SIZE_MAX;
+	}
+	qsort_r(order, n, sizeof(*order), cmp_table_then_index, cfg->vrfs);
+	for (size_t i = 1; i < n; i++) {
+		size_t v = order[i], prev = order[i - 1];
+
+		if (cfg->vrfs[v].table && cfg->vrfs[v].table == cfg->vrfs[prev].table)
+			first[v] = first[prev] != SIZE_MAX ? first[prev] : prev;
+	}
+	free(order);
+	return first;
+}
+
 void vrf_config_check(struct parse *p)
 {
+	size_t *first = first_same_tables(p->cfg);
+
+	if (!first) {
+		out_of_memory(p);
+		return;
+	}
 	check_prefs(p);
 	for (size_t v = 0; v < p->cfg->n_vrfs; v++)
-		check_vrf(p, v);
+		check_vrf(p, v, first[v]);
 	check_bridges_in_vrfs(p);
+	free(first);
 }

@@ -161,6 +161,26 @@ static const char *reserved_table(uint64_t table)
 	}
 }
 
+/*
+ * A value to cut into words (strtok_r writes into it): in the caller's stack
+ * buffer when it fits, as nearly every value does, else on the heap; NULL
+ * without memory. value_copy_free() frees only the latter.
+ */
+static char *value_copy(char *stack, size_t size, const char *value)
+{
+	size_t len = strlen(value);
+
+	if (len >= size)
+		return strdup(value);
+	return memcpy(stack, value, len + 1);
+}
+
+static void value_copy_free(char *copy, char *stack)
+{
+	if (copy != stack)
+		free(copy);
+}
+
 /* A prefix for key, with the reason when it is not one; mask it for the hint. */
 static bool prefix_value(struct parse *p, const char *key, const char *value,
 			 const char *text, struct vrf_prefix *prefix)
@@ -187,7 +207,7 @@ static bool prefix_value(struct parse *p, const char *key, const char *value,
 static void for_each_item(struct parse *p, const char *key, const char *value,
 			  void (*fn)(struct parse *p, const char *key, const char *item))
 {
-	char *copy = strdup(value);
+	char stack[256], *copy = value_copy(stack, sizeof(stack), value);
 	char *save = NULL;
 	size_t n = 0;
 
@@ -201,7 +221,7 @@ static void for_each_item(struct parse *p, const char *key, const char *value,
 	}
 	if (n == 0)
 		perr(p, "key '%s' has no value", key);
-	free(copy);
+	value_copy_free(copy, stack);
 }
 
 /* ---- [global] ------------------------------------------------------------- */
@@ -376,7 +396,7 @@ static void add_member(struct parse *p, const char *key, const char *name)
 static bool parse_route(struct parse *p, const char *key, const char *value,
 			struct vrf_route_def *route)
 {
-	char *copy = strdup(value);
+	char stack[256], *copy = value_copy(stack, sizeof(stack), value);
 	char *save = NULL;
 	char *tok;
 	bool ok = false, has_dev = false;
@@ -458,7 +478,7 @@ static bool parse_route(struct parse *p, const char *key, const char *value,
 	}
 	ok = true;
 out:
-	free(copy);
+	value_copy_free(copy, stack);
 	return ok;
 }
 
@@ -645,7 +665,7 @@ static void add_port_rule(struct parse *p, const char *key, const char *value,
 {
 	struct vrf_port_rule rule = { .where = here(p) }, *slot;
 	struct vrf_port_range *range;
-	char *copy = strdup(value);
+	char stack[256], *copy = value_copy(stack, sizeof(stack), value);
 	char *save = NULL;
 	char *tok;
 	bool ok = false;
@@ -697,7 +717,7 @@ static void add_port_rule(struct parse *p, const char *key, const char *value,
 out:
 	if (!ok)
 		free(rule.ports);
-	free(copy);
+	value_copy_free(copy, stack);
 }
 
 static void add_bridge(struct parse *p, const char *key, const char *name)

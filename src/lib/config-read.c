@@ -127,8 +127,8 @@ static char *read_line(char *str, int num, void *stream)
 	if (*s == ';' || *s == '#')
 		return str;
 	/* Inline comments start at a ';' or '#' after a blank, as in inih. */
-	for (c = s; *c; c++) {
-		if ((*c == ';' || *c == '#') && c > s && (c[-1] == ' ' || c[-1] == '\t')) {
+	for (c = s; (c = strpbrk(c, ";#")); c++) {
+		if (c > s && (c[-1] == ' ' || c[-1] == '\t')) {
 			*c = '\0';
 			break;
 		}

@@ -31,7 +31,7 @@ void vrf_state_free(struct vrf_state *state)
 	for (size_t i = 0; i < state->n_cgroups; i++)
 		free(state->cgroups[i].allow);
 	free(state->cgroups);
-	free(state->by_name);
+	vrf_strmap_free(&state->by_name);
 	memset(state, 0, sizeof(*state));
 }
 
@@ -42,48 +42,36 @@ static int cmp_link_index(const void *a, const void *b)
 	return x->ifindex < y->ifindex ? -1 : x->ifindex > y->ifindex;
 }
 
-static int cmp_link_name(const void *a, const void *b)
-{
-	return strcmp((*(struct vrf_obs_link *const *)a)->name,
-		      (*(struct vrf_obs_link *const *)b)->name);
-}
-
 int vrf_state_index(struct vrf_state *s)
 {
-	free(s->by_name);
-	s->by_name = malloc((s->n_links ? s->n_links : 1) * sizeof(*s->by_name));
-	if (!s->by_name)
-		return -ENOMEM;
+	vrf_strmap_free(&s->by_name);
+	s->indexed = false;
 	qsort(s->links, s->n_links, sizeof(*s->links), cmp_link_index);
-	for (size_t i = 0; i < s->n_links; i++)
-		s->by_name[i] = &s->links[i];
-	qsort(s->by_name, s->n_links, sizeof(*s->by_name), cmp_link_name);
+	for (size_t i = 0; i < s->n_links; i++) {
+		if (vrf_strmap_put(&s->by_name, s->links[i].name, i) < 0) {
+			vrf_strmap_free(&s->by_name);
+			return -ENOMEM;
+		}
+	}
+	s->indexed = true;
 	return 0;
-}
-
-/* bsearch's: the key is the name itself, not a link made to hold it. */
-static int cmp_name_link(const void *key, const void *elem)
-{
-	return strcmp(key, (*(struct vrf_obs_link *const *)elem)->name);
 }
 
 const struct vrf_obs_link *vrf_state_link_by_name(const struct vrf_state *s, const char *name)
 {
-	if (s->by_name) {
-		struct vrf_obs_link **found = bsearch(name, s->by_name, s->n_links,
-						      sizeof(*s->by_name), cmp_name_link);
+	size_t i;
 
-		return found ? *found : NULL;
-	}
-	for (size_t i = 0; i < s->n_links; i++)
-		if (strcmp(s->links[i].name, name) == 0)
-			return &s->links[i];
+	if (s->indexed)
+		return vrf_strmap_get(&s->by_name, name, &i) ? &s->links[i] : NULL;
+	for (size_t k = 0; k < s->n_links; k++)
+		if (strcmp(s->links[k].name, name) == 0)
+			return &s->links[k];
 	return NULL;
 }
 
 const struct vrf_obs_link *vrf_state_link_by_index(const struct vrf_state *s, unsigned ifindex)
 {
-	if (s->by_name) {
+	if (s->indexed) {
 		struct vrf_obs_link key = { .ifindex = ifindex };
 
 		return bsearch(&key, s->links, s->n_links, sizeof(*s->links), cmp_link_index);

@@ -15,6 +15,7 @@
 
 #include "addr.h"
 #include "model.h"
+#include "strmap.h"
 
 struct nlmsghdr;
 struct vrf_rtnl;
@@ -99,9 +100,12 @@ struct vrf_state {
 	size_t n_addrs;
 	struct vrf_obs_conn *conns;
 	size_t n_conns;
-	/* Built by vrf_state_index(): links sorted by ifindex, and by name here,
-	 * so lookups stay cheap with thousands of links. NULL: scan instead. */
-	struct vrf_obs_link **by_name;
+	/* Built by vrf_state_index(): links sorted by ifindex, and their names
+	 * mapped to their places here, so lookups stay cheap with thousands of
+	 * links (the planner looks up a device for every route). Not indexed:
+	 * scan instead. */
+	bool indexed;
+	struct vrf_strmap by_name;
 	struct vrf_obs_cgroup *cgroups;
 	size_t n_cgroups;
 	bool cgroups_supported;      /* false: no cgroup2/BPF, no cgroup steps */

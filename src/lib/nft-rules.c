@@ -148,7 +148,7 @@ static int list_sets(struct vrf_nft_ruleset *rs, const char *key, const struct v
 			return -ENOMEM;
 		proto_text(pr[i].proto, p, sizeof(p));
 		snprintf(set->name, sizeof(set->name), "%s_%s", key, p);
-		/* "proto 7" is no name: numbers as p7. */
+		/* A protocol without a name ("proto 7"): allow_proto_7. */
 		for (char *c = set->name; *c; c++)
 			if (*c == ' ')
 				*c = '_';

@@ -300,8 +300,12 @@ static struct nftnl_set *set_object(const struct vrf_nft_set *set, uint32_t id)
 static bool set_elems_add(struct nftnl_set *s, const struct vrf_nft_set *set, size_t from,
 			  size_t to)
 {
-	static const char open_flag[] = { NFTNL_UDATA_SET_ELEM_FLAGS, 4, 1, 0, 0, 0 };
+	/* A userdata TLV as nftnl_udata_put_u32 writes it: type, length, value
+	 * in host order. */
+	uint32_t open = NFTNL_SET_ELEM_F_INTERVAL_OPEN;
+	unsigned char open_flag[2 + sizeof(open)] = { NFTNL_UDATA_SET_ELEM_FLAGS, sizeof(open) };
 
+	memcpy(open_flag + 2, &open, sizeof(open));
 	for (size_t i = from; i < to; i++) {
 		const struct vrf_port_range *r = &set->ranges[i];
 		struct nftnl_set_elem *start = nftnl_set_elem_alloc(), *end = NULL;
@@ -314,8 +318,9 @@ static bool set_elems_add(struct nftnl_set *s, const struct vrf_nft_set *set, si
 		if (!set->interval)
 			continue;
 		if (r->hi == UINT16_MAX) {
-			nftnl_set_elem_set(start, NFTNL_SET_ELEM_USERDATA, open_flag,
-					   sizeof(open_flag));
+			if (nftnl_set_elem_set(start, NFTNL_SET_ELEM_USERDATA, open_flag,
+					       sizeof(open_flag)) < 0)
+				return false;
 			continue;
 		}
 		if (!(end = nftnl_set_elem_alloc()))

@@ -692,6 +692,7 @@ struct kset {
 	uint32_t flags, key_type, key_len;
 	struct kelem { uint16_t key; bool end; } *elems;   /* as dumped */
 	size_t n_elems;
+	int err;                 /* a failure inside elem_cb */
 };
 
 struct kstate {
@@ -895,8 +896,10 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 		const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
 		struct kelem *ke;
 
-		if (!(ke = VRF_ARRAY_PUSH(ks->elems, ks->n_elems)))
+		if (!(ke = VRF_ARRAY_PUSH(ks->elems, ks->n_elems))) {
+			ks->err = -ENOMEM;
 			break;
+		}
 		/* A key of another length is kept as 0: the set's key_len differs then. */
 		ke->key = 0;
 		if (key && len == sizeof(uint16_t))
@@ -987,9 +990,12 @@ static int kstate_read(struct kstate *k, const struct vrf_log *log)
 		}
 		if (err == 0)
 			err = nl_request(nl, NFT_MSG_GETSET, NLM_F_DUMP, NULL, set_cb, k);
-		for (size_t i = 0; i < k->n_sets && err == 0; i++)
+		for (size_t i = 0; i < k->n_sets && err == 0; i++) {
 			err = nl_request(nl, NFT_MSG_GETSETELEM, NLM_F_DUMP, k->sets[i].name, elem_cb,
 					 &k->sets[i]);
+			if (err == 0)
+				err = k->sets[i].err;
+		}
 		if (err == 0)
 			err = nl_request(nl, NFT_MSG_GETCHAIN, NLM_F_DUMP, NULL, chain_cb, k);
 		if (err == 0)
@@ -1038,9 +1044,10 @@ static int kelem_cmp(const void *a, const void *b)
 
 /*
  * Does the kernel's set hold exactly these ranges? A hash set's elements are
- * its ports. An interval set's are read as ranges, the way nft lists them: a start opens one, the next end closes it
- * just before, a start left open runs to 65535. An end that closes nothing
- * (nft begins its interval sets with one at 0) is no range.
+ * its ports. An interval set's are read as ranges, the way nft lists them:
+ * a start opens one, the next end closes it just before, a start left open
+ * runs to 65535. An end that closes nothing (nft begins its interval sets
+ * with one at 0) is no range.
  */
 static bool set_elems_equal(struct kset *ks, const struct vrf_nft_set *want)
 {
@@ -1048,7 +1055,9 @@ static bool set_elems_equal(struct kset *ks, const struct vrf_nft_set *want)
 	bool open = false;
 	uint16_t lo = 0;
 
-	qsort(ks->elems, ks->n_elems, sizeof(*ks->elems), kelem_cmp);
+	/* A set emptied by hand dumps no elements: elems is NULL then. */
+	if (ks->n_elems)
+		qsort(ks->elems, ks->n_elems, sizeof(*ks->elems), kelem_cmp);
 	if (!want->interval) {
 		if (ks->n_elems != want->n)
 			return false;

@@ -20,8 +20,9 @@
  * accept only ends that chain: so our chains never grant anything Docker
  * would refuse, they only drop. The rules (per configured bridge BR):
  *
- *   set allow_P, host_allow_P: type inet_service, flags interval; every
- *            port range of that list for protocol P, merged
+ *   set allow_P, host_allow_P: type inet_service (flags interval when it
+ *            holds a range); every port range of that list for protocol P,
+ *            merged
  *   forward: oifname BR ct state established,related accept
  *            oifname BR iifname != BR meta l4proto P th dport @allow_P accept
  *            oifname BR iifname != BR meta l4proto P accept  (P without ports)

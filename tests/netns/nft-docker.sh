@@ -288,6 +288,24 @@ vc apply
 plan_exit 0
 dropped outside tcp 10.88.0.20 9000
 
+step "a port added to a set by hand is drift; apply takes it out again"
+nft add element inet vrfctl allow_tcp '{ 9000 }'
+err=$(vc -v plan 2>&1 >/dev/null) && fail "plan saw no drift in set allow_tcp"
+grep -qF "nft: set allow_tcp: its elements changed" <<<"$err" || fail "plan does not name the set: $err"
+passes outside tcp 10.88.0.20 9000
+vc apply
+plan_exit 0
+dropped outside tcp 10.88.0.20 9000
+nft delete element inet vrfctl allow_udp '{ 18053 }'
+plan_exit 2
+vc apply
+plan_exit 0
+nft add set inet vrfctl extra '{ type inet_service; }'
+err=$(vc -v plan 2>&1 >/dev/null) && fail "plan saw no extra set"
+grep -qF "nft: set extra is not one vrfctl loads" <<<"$err" || fail "plan: $err"
+vc apply
+plan_exit 0
+
 step "a rule added by hand, a changed policy, an extra chain: drift"
 nft insert rule inet vrfctl input iifname docker0 accept
 plan_exit 2

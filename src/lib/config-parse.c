@@ -132,7 +132,7 @@ static bool ifname_value(struct parse *p, const char *key, const char *value,
 		snprintf(why, sizeof(why), "not a valid interface name");
 	} else {
 		for (const char *s = name; *s && !why[0]; s++) {
-			if (isalnum((unsigned char)*s) || *s == '_' || *s == '.' || *s == '-')
+			if (vrf_is_alnum(*s) || *s == '_' || *s == '.' || *s == '-')
 				continue;
 			if (isgraph((unsigned char)*s))
 				snprintf(why, sizeof(why), "character '%c' is not allowed", *s);
@@ -162,7 +162,7 @@ static const char *reserved_table(uint64_t table)
 }
 
 /*
- * A value to cut into words (strtok_r writes into it): in the caller's stack
+ * A value to cut into words (vrf_next_word writes into it): in the caller's stack
  * buffer when it fits, as nearly every value does, else on the heap; NULL
  * without memory. value_copy_free() frees only the latter.
  */
@@ -208,14 +208,14 @@ static void for_each_item(struct parse *p, const char *key, const char *value,
 			  void (*fn)(struct parse *p, const char *key, const char *item))
 {
 	char stack[256], *copy = value_copy(stack, sizeof(stack), value);
-	char *save = NULL;
+	char *cursor = copy;
 	size_t n = 0;
 
 	if (!copy) {
 		out_of_memory(p);
 		return;
 	}
-	for (char *tok = strtok_r(copy, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
+	for (char *tok; (tok = vrf_next_word(&cursor, true));) {
 		fn(p, key, tok);
 		n++;
 	}
@@ -397,7 +397,7 @@ static bool parse_route(struct parse *p, const char *key, const char *value,
 			struct vrf_route_def *route)
 {
 	char stack[256], *copy = value_copy(stack, sizeof(stack), value);
-	char *save = NULL;
+	char *cursor = copy;
 	char *tok;
 	bool ok = false, has_dev = false;
 	int via_family = AF_UNSPEC;
@@ -406,11 +406,11 @@ static bool parse_route(struct parse *p, const char *key, const char *value,
 		out_of_memory(p);
 		return false;
 	}
-	tok = strtok_r(copy, " \t", &save);
+	tok = vrf_next_word(&cursor, false);
 	if (!prefix_value(p, key, value, tok, &route->dst))
 		goto out;
-	while ((tok = strtok_r(NULL, " \t", &save))) {
-		char *arg = strtok_r(NULL, " \t", &save);
+	while ((tok = vrf_next_word(&cursor, false))) {
+		char *arg = vrf_next_word(&cursor, false);
 		uint64_t metric;
 		int r;
 
@@ -516,10 +516,10 @@ static bool docker_name_value(struct parse *p, const char *key, const char *text
 			      const char *what, const char *name)
 {
 	size_t n = strlen(name);
-	bool ok = n > 0 && n < 256 && isalnum((unsigned char)name[0]);
+	bool ok = n > 0 && n < 256 && vrf_is_alnum(name[0]);
 
 	for (size_t i = 1; ok && i < n; i++)
-		ok = isalnum((unsigned char)name[i]) || strchr("_.-", name[i]);
+		ok = vrf_is_alnum(name[i]) || strchr("_.-", name[i]);
 	if (!ok)
 		perr(p, "%s '%s': not a Docker %s name (a letter or digit, then letters, digits, "
 		     "'_', '.', '-')", key, text, what);
@@ -666,7 +666,7 @@ static void add_port_rule(struct parse *p, const char *key, const char *value,
 	struct vrf_port_rule rule = { .where = here(p) }, *slot;
 	struct vrf_port_range *range;
 	char stack[256], *copy = value_copy(stack, sizeof(stack), value);
-	char *save = NULL;
+	char *cursor = copy;
 	char *tok;
 	bool ok = false;
 	int proto;
@@ -679,7 +679,7 @@ static void add_port_rule(struct parse *p, const char *key, const char *value,
 		perr(p, "%s '%s': more than %d %s rules", key, value, VRF_CONFIG_MAX_RULES, key);
 		goto out;
 	}
-	tok = strtok_r(copy, " \t,", &save);
+	tok = vrf_next_word(&cursor, true);
 	if (!tok) {
 		perr(p, "%s '%s': no protocol", key, value);
 		goto out;
@@ -694,7 +694,7 @@ static void add_port_rule(struct parse *p, const char *key, const char *value,
 		goto out;
 	}
 	rule.proto = (uint8_t)proto;
-	while ((tok = strtok_r(NULL, " \t,", &save))) {
+	while ((tok = vrf_next_word(&cursor, true))) {
 		if (!vrf_proto_has_ports(rule.proto)) {
 			perr(p, "%s '%s': ports only apply to tcp, udp, sctp, udplite and dccp",
 			      key, value);
@@ -845,13 +845,15 @@ void vrf_config_section(struct parse *p, char *text)
 	static const struct key_def names[] = {
 		{ .name = "global" }, { .name = "vrf" }, { .name = "docker" }, { .name = NULL },
 	};
-	char *word = text + strspn(text, " \t");
-	char *rest = word + strcspn(word, " \t");
+	char *word = vrf_skip_blanks(text);
+	char *rest = word;
 	const char *guess;
 
+	while (*rest && !vrf_is_blank(*rest))
+		rest++;
 	if (*rest) {
 		*rest++ = '\0';
-		rest += strspn(rest, " \t");
+		rest = vrf_skip_blanks(rest);
 		/* The caller already trimmed the end of the line, not of the section. */
 		for (char *e = rest + strlen(rest); e > rest && (e[-1] == ' ' || e[-1] == '\t');)
 			*--e = '\0';

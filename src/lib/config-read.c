@@ -18,7 +18,6 @@
  * reported; the load fails once.
  */
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -91,13 +90,19 @@ static void flush_errors(struct parse *p)
 
 /* ---- reading a file --------------------------------------------------------- */
 
+static bool is_space(char c)
+{
+	return vrf_is_blank(c) || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
 static char *trim(char *s)
 {
 	char *e;
 
-	s += strspn(s, " \t\r\n\f\v");
+	while (is_space(*s))
+		s++;
 	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
+	while (e > s && is_space(e[-1]))
 		*--e = '\0';
 	return s;
 }
@@ -123,12 +128,12 @@ static char *read_line(char *str, int num, void *stream)
 	s = p->buf;
 	if (p->line == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
 		s += 3;
-	s += strspn(s, " \t");
+	s = vrf_skip_blanks(s);
 	if (*s == ';' || *s == '#')
 		return str;
 	/* Inline comments start at a ';' or '#' after a blank, as in inih. */
-	for (c = s; (c = strpbrk(c, ";#")); c++) {
-		if (c > s && (c[-1] == ' ' || c[-1] == '\t')) {
+	for (c = s; *c; c++) {
+		if ((*c == ';' || *c == '#') && c > s && vrf_is_blank(c[-1])) {
 			*c = '\0';
 			break;
 		}
@@ -150,14 +155,15 @@ static char *read_line(char *str, int num, void *stream)
 		return str;
 	}
 	/* KEY = VALUE, or KEY: VALUE as inih also allows. */
-	n = strcspn(s, "=:");
+	for (n = 0; s[n] && s[n] != '=' && s[n] != ':'; n++)
+		;
 	if (!s[n] || n == 0) {
 		perr(p, "syntax error: '%s' is not KEY = VALUE", s);
 		return str;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_' &&
-		    !(isblank((unsigned char)s[i]) && s[i + strspn(s + i, " \t")] == s[n])) {
+		if (!vrf_is_alnum(s[i]) && s[i] != '-' && s[i] != '_' &&
+		    !(vrf_is_blank(s[i]) && vrf_skip_blanks(s + i) == s + n)) {
 			perr(p, "syntax error: '%s' is not KEY = VALUE", s);
 			return str;
 		}

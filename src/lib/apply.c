@@ -158,6 +158,34 @@ int vrf_plan_execute(struct vrf_rtnl *rt, const struct vrf_plan *plan,
 	return r < 0 ? r : 0;
 }
 
+/* Opens dir/lock with flags and takes it without waiting: an fd, or -errno. */
+static int lock_open(const char *dir, int flags, char *path, size_t size)
+{
+	int lfd, r;
+
+	snprintf(path, size, "%s/lock", dir);
+	lfd = open(path, O_RDWR | O_CLOEXEC | flags, 0644);
+	if (lfd < 0)
+		return -errno;
+	if (flock(lfd, LOCK_EX | LOCK_NB) < 0) {
+		r = -errno;
+		close(lfd);
+		return r;
+	}
+	return lfd;
+}
+
+int vrf_lock_try(const char *dir, int *fd)
+{
+	char path[4096];
+	int lfd = lock_open(dir, 0, path, sizeof(path));
+
+	if (lfd < 0)
+		return lfd;
+	*fd = lfd;
+	return 0;
+}
+
 int vrf_lock_acquire(const char *dir, int *fd, const struct vrf_log *log)
 {
 	char path[4096];
@@ -168,21 +196,14 @@ int vrf_lock_acquire(const char *dir, int *fd, const struct vrf_log *log)
 		vrf_err(log, "cannot create %s: %s", dir, strerror(errno));
 		return r;
 	}
-	snprintf(path, sizeof(path), "%s/lock", dir);
-	lfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (lfd < 0) {
-		r = -errno;
-		vrf_err(log, "cannot open %s: %s", path, strerror(errno));
-		return r;
+	lfd = lock_open(dir, O_CREAT, path, sizeof(path));
+	if (lfd == -EWOULDBLOCK) {
+		vrf_err(log, "another vrfctl is changing the kernel (lock %s held); try again", path);
+		return lfd;
 	}
-	if (flock(lfd, LOCK_EX | LOCK_NB) < 0) {
-		r = -errno;
-		if (errno == EWOULDBLOCK)
-			vrf_err(log, "another vrfctl is changing the kernel (lock %s held); try again", path);
-		else
-			vrf_err(log, "cannot lock %s: %s", path, strerror(errno));
-		close(lfd);
-		return r;
+	if (lfd < 0) {
+		vrf_err(log, "cannot lock %s: %s", path, strerror(-lfd));
+		return lfd;
 	}
 	*fd = lfd;
 	return 0;

@@ -38,4 +38,10 @@ int vrf_plan_execute(struct vrf_rtnl *rt, const struct vrf_plan *plan,
  */
 int vrf_lock_acquire(const char *dir, int *fd, const struct vrf_log *log);
 
+/*
+ * The same lock, only if its file is there already and nobody holds it:
+ * creates nothing and reports nothing. 0, or a negative errno.
+ */
+int vrf_lock_try(const char *dir, int *fd);
+
 #endif

@@ -80,5 +80,20 @@ out=$(printf '[vrf a]\ntabel = 5\n' | "$VRFCTL" -c - check 2>&1) && fail "-c -: 
 vrfctl: (stdin):2: unknown key 'tabel' in [vrf a] (did you mean 'table'?)" ] || fail "-c -: $out"
 printf '[vrf a]\ntable = 5\n' | "$VRFCTL" -c - check >/dev/null || fail "-c -: good config refused"
 
+# apply reads the kernel while it reads the config, but a config with errors
+# still changes nothing (not even the state directory), and its errors come
+# before a lock held elsewhere, which a good config then meets.
+sed 's/^/vrfctl: /' bad/bad-bool.err >"$tmp/want"
+VRFCTL_STATE_DIR=$tmp/state expect 1 "$tmp/empty" "$tmp/want" -- -c bad/bad-bool.conf apply
+[ -e "$tmp/state" ] && fail "apply of a bad config made the state directory"
+mkdir "$tmp/held"
+exec {held}>"$tmp/held/lock"
+flock -n "$held" || fail "cannot take the lock"
+VRFCTL_STATE_DIR=$tmp/held expect 1 "$tmp/empty" "$tmp/want" -- -c bad/bad-bool.conf apply
+echo "vrfctl: another vrfctl is changing the kernel (lock $tmp/held/lock held); try again" \
+	>"$tmp/want"
+VRFCTL_STATE_DIR=$tmp/held expect 1 "$tmp/empty" "$tmp/want" -- -c good/blog.conf apply
+exec {held}>&-
+
 [ "$failures" = 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "PASS: $n bad fixtures, good fixtures, -j"

@@ -123,10 +123,12 @@ PYTHON=$(command -v /usr/bin/python3 || command -v python3 || echo python3)
 # namespace) prints WANT as its first word: ok, or an errno's name. Its
 # standard error counts too, so a warning on the way fails the check.
 expect_probe() {
-	local want=$1 got
+	local want=$1 out got
 	shift
-	got=$("$@" 2>&1 | awk '{print $1}') || true
-	[ "$got" = "$want" ] || fail "'$*' gave '$got', expected '$want'"
+	out=$("$@" 2>&1) || true
+	got=$(awk '{ print $1 }' <<<"$out")
+	# The whole answer in the message: "Error" alone says nothing.
+	[ "$got" = "$want" ] || fail "'$*' gave '$got', expected '$want' (it said: $out)"
 }
 
 # is_bound NS tcp|udp LOCAL: a socket in NS ("host": here) listens (tcp) or is

@@ -855,7 +855,7 @@ void vrf_config_section(struct parse *p, char *text)
 		*rest++ = '\0';
 		rest = vrf_skip_blanks(rest);
 		/* The caller already trimmed the end of the line, not of the section. */
-		for (char *e = rest + strlen(rest); e > rest && (e[-1] == ' ' || e[-1] == '\t');)
+		for (char *e = rest + strlen(rest); e > rest && vrf_is_blank(e[-1]);)
 			*--e = '\0';
 	}
 	p->sec = SEC_SKIP;

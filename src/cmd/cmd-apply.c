@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,93 +88,9 @@ static int nft_show_plan(const struct vrf_docker *docker, const struct vrf_log *
 	return 1;
 }
 
-/*
- * The kernel's state, read on a thread of its own while the main thread reads
- * the config: at a thousand VRFs each is about half of a no-op apply, neither
- * needs the other, and the kernel fills the dumps meanwhile on another CPU.
- * With the lock, for a run that changes anything: the state must not be read
- * half-way through another vrfctl's changes.
- */
-struct kernel_view {
-	int lock;                    /* -1: not held */
-	struct vrf_rtnl *rt;         /* the socket the plan is then carried out on */
-	struct vrf_state state;
-	int open_r, observe_r;
-	pthread_t thread;
-	bool started, running;
-};
-
 static bool acts(const struct vrfctl_opts *o, enum mode mode)
 {
 	return mode != MODE_PLAN && !o->dry_run;
-}
-
-static void *observe_thread(void *data)
-{
-	struct kernel_view *kv = data;
-
-	kv->observe_r = vrf_state_observe(kv->rt, &kv->state);
-	return NULL;
-}
-
-/* Reads the kernel's state, on a thread if asked (if there is one to be had). */
-static void observation_start(struct kernel_view *kv, bool thread)
-{
-	kv->started = true;
-	kv->open_r = vrf_rtnl_open(&kv->rt, VRF_RTNL_BATCHES);
-	if (kv->open_r < 0)
-		return;
-	kv->running = thread && pthread_create(&kv->thread, NULL, observe_thread, kv) == 0;
-	if (!kv->running)
-		observe_thread(kv);
-}
-
-/*
- * Before the config is read: start reading the kernel if that needs no lock
- * (plan) or the lock can be had quietly. The lock file must be there already,
- * so that a config with errors still changes nothing on the host (not even
- * /run/vrfctl), and its errors come before those of a lock held elsewhere.
- */
-static void kernel_view_begin(struct kernel_view *kv, const struct vrfctl_opts *o,
-			      enum mode mode)
-{
-	*kv = (struct kernel_view){ .lock = -1 };
-	if (!acts(o, mode) || vrf_lock_try(o->state_dir, &kv->lock) == 0)
-		observation_start(kv, true);
-}
-
-/* After the config: the lock and the state, waited for. 0, or -1 reported. */
-static int kernel_view_finish(struct kernel_view *kv, const struct vrfctl_opts *o,
-			      enum mode mode)
-{
-	if (acts(o, mode) && kv->lock < 0 &&
-	    vrf_lock_acquire(o->state_dir, &kv->lock, &o->log) < 0)
-		return -1;
-	if (!kv->started)
-		observation_start(kv, false);
-	if (kv->running)
-		pthread_join(kv->thread, NULL);
-	kv->running = false;
-	if (kv->open_r < 0) {
-		vrf_err(&o->log, "cannot open a netlink socket: %s", strerror(-kv->open_r));
-		return -1;
-	}
-	if (kv->observe_r < 0) {
-		vrf_err(&o->log, "cannot read the kernel's state: %s", strerror(-kv->observe_r));
-		return -1;
-	}
-	return 0;
-}
-
-static void kernel_view_free(struct kernel_view *kv)
-{
-	if (kv->running)
-		pthread_join(kv->thread, NULL);
-	vrf_state_free(&kv->state);
-	vrf_rtnl_close(kv->rt);
-	if (kv->lock >= 0)
-		close(kv->lock);
-	*kv = (struct kernel_view){ .lock = -1 };
 }
 
 /* A VRF device other than the named ones (about to go), or NULL. */
@@ -199,7 +114,7 @@ static const char *vrf_left(const struct vrf_state *state, char **names, size_t 
  * (may be NULL).
  */
 static int plan_and_act(const struct vrfctl_opts *o, struct vrf_config *cfg, enum mode mode,
-			char **names, size_t n_names, bool all, struct kernel_view *kv,
+			char **names, size_t n_names, bool all, struct vrfctl_kernel_view *kv,
 			size_t *changes)
 {
 	struct vrf_state *state = &kv->state;
@@ -220,7 +135,7 @@ static int plan_and_act(const struct vrfctl_opts *o, struct vrf_config *cfg, enu
 		vrf_err(&o->log, "out of memory");
 		goto out;
 	}
-	if (kernel_view_finish(kv, o, mode) < 0)
+	if (vrfctl_kernel_view_finish(kv, o, acts(o, mode)) < 0)
 		goto out;
 	/* The rules are the VRFs' together: the last one to go gives them back. */
 	if (mode == MODE_DOWN_RULES_IF_LAST) {
@@ -331,25 +246,27 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 	       bool all)
 {
 	struct vrf_config cfg = { 0 };
-	struct kernel_view kv;
+	struct vrfctl_kernel_view kv = VRFCTL_KERNEL_VIEW_INIT(VRF_RTNL_BATCHES);
 	int status = VRFCTL_EXIT_ERROR;
 
-	kernel_view_begin(&kv, o, mode);
+	/* Before the config is read: start reading the kernel if that needs no
+	 * lock (plan) or the lock can be had quietly. */
+	vrfctl_kernel_view_begin(&kv, o, acts(o, mode));
 	if (vrf_config_load(&cfg, o->config_path, &o->log) >= 0)
 		status = plan_and_act(o, &cfg, mode, names, n_names, all, &kv, NULL);
 	vrf_config_free(&cfg);
-	kernel_view_free(&kv);
+	vrfctl_kernel_view_free(&kv);
 	return status;
 }
 
 int vrfctl_apply_config(const struct vrfctl_opts *opts, struct vrf_config *cfg, size_t *changes)
 {
 	/* The config is read already: the state is read after the lock. */
-	struct kernel_view kv = { .lock = -1 };
+	struct vrfctl_kernel_view kv = VRFCTL_KERNEL_VIEW_INIT(VRF_RTNL_BATCHES);
 	int status;
 
 	status = plan_and_act(opts, cfg, MODE_APPLY, NULL, 0, false, &kv, changes);
-	kernel_view_free(&kv);
+	vrfctl_kernel_view_free(&kv);
 	return status;
 }
 

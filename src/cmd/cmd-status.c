@@ -397,9 +397,8 @@ static void collect_pending(struct view *v, struct vrf_config *cfg, const struct
 int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv)
 {
 	struct vrf_config cfg = { 0 };
-	struct vrf_state st = { 0 };
-	struct vrf_rtnl *rt = NULL;
-	struct view v = { .opts = opts, .cfg = &cfg, .st = &st };
+	struct vrfctl_kernel_view kv = VRFCTL_KERNEL_VIEW_INIT(0);
+	struct view v = { .opts = opts, .cfg = &cfg, .st = &kv.state };
 	struct held_msg held = { 0 };
 	struct vrf_log held_log = { .fn = hold_first, .data = &held };
 	int status = VRFCTL_EXIT_ERROR, r;
@@ -409,24 +408,20 @@ int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv)
 		return VRFCTL_EXIT_ERROR;
 	}
 	v.only = argc == 2 ? argv[1] : NULL;
-	if (vrf_config_load(&cfg, opts->config_path, &opts->log) < 0)
+	/* Read without the lock, as plan does: status changes nothing. */
+	vrfctl_kernel_view_begin(&kv, opts, false);
+	if (vrf_config_load(&cfg, opts->config_path, &opts->log) < 0 ||
+	    vrfctl_kernel_view_finish(&kv, opts, false) < 0)
 		goto out;
-	r = vrf_rtnl_open(&rt, 0);
-	if (r >= 0)
-		r = vrf_state_observe(rt, &st);
-	if (r < 0) {
-		vrf_err(&opts->log, "cannot read the kernel's state: %s", strerror(-r));
-		goto out;
-	}
 	if (v.only) {
-		const struct vrf_obs_link *l = vrf_state_link_by_name(&st, v.only);
+		const struct vrf_obs_link *l = vrf_state_link_by_name(&kv.state, v.only);
 
 		if (!l || !l->is_vrf) {
 			vrf_err(&opts->log, "no vrf '%s' in the kernel", v.only);
 			goto out;
 		}
 	}
-	collect_pending(&v, &cfg, &st);
+	collect_pending(&v, &cfg, &kv.state);
 	/* No table, or no nf_tables at all: nothing to count. Any user may ask
 	 * for the status, and all but the table is readable without privilege:
 	 * then the status says what it leaves out rather than report an error. */
@@ -443,8 +438,7 @@ int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv)
 out:
 	vrf_pending_free(&v.pending);
 	free(v.counters);
-	vrf_state_free(&st);
-	vrf_rtnl_close(rt);
+	vrfctl_kernel_view_free(&kv);
 	vrf_config_free(&cfg);
 	return status;
 }

@@ -2,13 +2,16 @@
 #ifndef VRFCTL_CMD_H
 #define VRFCTL_CMD_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "json.h"
 #include "log.h"
+#include "observe.h"
 #include "pending.h"
+#include "rtnl.h"
 
 /* Exit statuses shared by every subcommand. */
 enum {
@@ -48,6 +51,29 @@ int vrfctl_cmd_exec(const struct vrfctl_opts *opts, int argc, char **argv);
 void vrfctl_pending_write(const struct vrf_pending_list *list, const char *indent, FILE *out);
 /* The same as a JSON array under key: kind, name, vrf, reason, file, line. */
 void vrfctl_pending_json(struct vrf_json *j, const char *key, const struct vrf_pending_list *list);
+
+/*
+ * The kernel's state, read while the config is (kernel-view.c): begin before
+ * the config is read, finish after. locked: under vrfctl's lock, for a run
+ * that changes anything; the lock is then taken at begin only if it can be had
+ * quietly, else at finish.
+ */
+struct vrfctl_kernel_view {
+	int lock;                    /* -1: not held */
+	unsigned rtnl_flags;         /* for vrf_rtnl_open */
+	struct vrf_rtnl *rt;         /* the socket, for carrying out a plan on */
+	struct vrf_state state;
+	int open_r, observe_r;
+	pthread_t thread;
+	bool started, running;
+};
+#define VRFCTL_KERNEL_VIEW_INIT(flags) { .lock = -1, .rtnl_flags = (flags) }
+void vrfctl_kernel_view_begin(struct vrfctl_kernel_view *kv, const struct vrfctl_opts *o,
+			      bool locked);
+/* The lock (if locked) and the state, waited for: 0, or -1 reported. */
+int vrfctl_kernel_view_finish(struct vrfctl_kernel_view *kv, const struct vrfctl_opts *o,
+			      bool locked);
+void vrfctl_kernel_view_free(struct vrfctl_kernel_view *kv);
 
 struct vrf_config;
 /*

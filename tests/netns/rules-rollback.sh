@@ -43,6 +43,12 @@ step "dry run prints the plan and changes nothing"
 grep -q '^ip -4 rule add pref 0 table local protocol 118$' "$TEST_TMP/plan" || fail "dry run lacks the local rule move"
 [ "$(snapshot)" = "$before" ] || fail "dry run changed the kernel"
 
+step "with no thread to read the kernel on: the same plan, the same rollback"
+VRFCTL_TEST_NO_THREAD=1 "$VRFCTL" -n -c "$conf" apply >"$TEST_TMP/plan.inline" || fail "dry run without a thread failed"
+diff "$TEST_TMP/plan" "$TEST_TMP/plan.inline" || fail "the plan without a thread differs"
+VRFCTL_TEST_NO_THREAD=1 "$VRFCTL" -c "$conf" apply >/dev/null 2>&1 && fail "apply without a thread succeeded"
+[ "$(snapshot)" = "$before" ] || fail "state differs after a rollback without a thread"
+
 step "plan exits 2 with changes pending"
 expect_exit 2 "$VRFCTL" -c "$conf" plan
 

@@ -170,7 +170,8 @@ static char *read_line(char *str, int num, void *stream)
 	}
 	n = strlen(s);
 	if (n + 2 > (size_t)num) {
-		perr(p, "line too long (more than %d characters)", num - 2);
+		perr(p, "line too long (more than %d characters): a list goes on in another "
+		     "line of the same key", num - 2);
 		return str;
 	}
 	memcpy(str, s, n);

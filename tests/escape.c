@@ -62,6 +62,7 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -1120,6 +1121,37 @@ static int own_cgroup(char *path, size_t size)
 	return (int)strlen(mnt);
 }
 
+/* A cgroup of our own below ours, which a delegated subtree (systemd's
+ * Delegate=) lets us make, and into it; then send. The programs attached
+ * above are inherited: the child must be bound as well as its parent. */
+static int cgroup_child(struct ctx *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sa4(&ss, TARGET4, c->port);
+	char path[4200], procs[4300];
+	size_t n;
+	int fd, err;
+
+	if (own_cgroup(path, sizeof(path)) < 0)
+		return skip(c, "no cgroup2");
+	n = strlen(path);
+	snprintf(path + n, sizeof(path) - n, "/escape-%ld", (long)getpid());
+	if (mkdir(path, 0755) < 0)
+		return fail(c, "mkdir");
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
+	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && write(fd, "0\n", 2) == 2) {
+		close(fd);
+		return udp_tag(c, AF_INET, &ss, len);
+	}
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	rmdir(path);
+	errno = err;
+	return fail(c, "cgroup.procs");
+}
+
 /* Write ourselves into each cgroup above ours up to the root, nearest first;
  * then send. The verdict is the nearest one's. */
 static int cgroup_move(struct ctx *c)
@@ -1244,6 +1276,7 @@ static const struct attempt attempts[] = {
 	{ "helper-ping", helper_ping, 0, 119, false },
 	{ "helper-busybox-ping", helper_busybox_ping, 0, 118, false },
 	{ "helper-caps-ping", helper_caps_ping, 0, 117, false },
+	{ "cgroup-child", cgroup_child, 0, 0, false },
 	{ "cgroup-move", cgroup_move, 0, 0, false },
 	/* They change the VRF's cgroup for every process in it: last, when named. */
 	{ "bpf-detach-egress", bpf_detach_egress, 0, 0, true },

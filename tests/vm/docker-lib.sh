@@ -46,11 +46,15 @@ dockerd_up() { docker info >/dev/null 2>&1; }
 
 # dockerd_start: start dockerd (containerd must run) and wait until it
 # answers: ~26-60 s under TCG, bounded by 300 s for a busy machine.
+# Its stop waits for the containers for up to 120 s, not 15: under TCG their
+# stop (SIGTERM, 10 s, SIGKILL) outlasts 15 s, and a dockerd that gives up
+# leaves their tasks running in containerd, which the next dockerd then
+# cannot start again ("task ... already exists").
 dockerd_start() {
 	# shellcheck disable=SC2086 # DOCKERD_ARGS is a list of switches
 	dockerd --storage-driver=vfs --data-root="$DOCKER_RUN/data" \
 		--exec-root="$DOCKER_RUN/exec" --pidfile="$DOCKER_RUN/dockerd.pid" \
-		--containerd="$DOCKER_RUN/containerd.sock" $DOCKERD_ARGS \
+		--containerd="$DOCKER_RUN/containerd.sock" --shutdown-timeout=120 $DOCKERD_ARGS \
 		>>"$DOCKER_RUN/dockerd.log" 2>&1 &
 	DOCKERD_PID=$!
 	WAIT_SECONDS=300 wait_until dockerd_up || {
@@ -64,10 +68,20 @@ dockerd_start() {
 dockerd_stop() {
 	[ -n "$DOCKERD_PID" ] || return 0
 	kill -TERM "$DOCKERD_PID" 2>/dev/null || true
-	WAIT_SECONDS=120 wait_until eval '! kill -0 "$DOCKERD_PID" 2>/dev/null' ||
-		fail "dockerd did not exit in 120 s"
+	WAIT_SECONDS=180 wait_until eval '! kill -0 "$DOCKERD_PID" 2>/dev/null' ||
+		fail "dockerd did not exit in 180 s"
 	wait "$DOCKERD_PID" 2>/dev/null || true
 	DOCKERD_PID=
+	WAIT_SECONDS=60 wait_until eval '! containerd_running_tasks | grep -q .' || {
+		containerd_running_tasks >&2
+		fail "containers still run in containerd after dockerd stopped"
+	}
+}
+
+# containerd_running_tasks: Docker's tasks that containerd still runs.
+containerd_running_tasks() {
+	ctr --address "$DOCKER_RUN/containerd.sock" -n moby tasks ls 2>/dev/null |
+		awk 'NR > 1 && $3 == "RUNNING"'
 }
 
 # docker_wait_running NAME...: wait until dockerd has (re)started each

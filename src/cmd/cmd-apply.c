@@ -135,7 +135,7 @@ static int plan_and_act(const struct vrfctl_opts *o, struct vrf_config *cfg, enu
 		vrf_err(&o->log, "out of memory");
 		goto out;
 	}
-	if (vrfctl_kernel_view_finish(kv, o, acts(o, mode)) < 0)
+	if (vrfctl_kernel_view_finish(kv, o) < 0)
 		goto out;
 	/* The rules are the VRFs' together: the last one to go gives them back. */
 	if (mode == MODE_DOWN_RULES_IF_LAST) {
@@ -246,12 +246,12 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 	       bool all)
 {
 	struct vrf_config cfg = { 0 };
-	struct vrfctl_kernel_view kv = VRFCTL_KERNEL_VIEW_INIT(VRF_RTNL_BATCHES);
+	struct vrfctl_kernel_view kv = VRFCTL_KERNEL_VIEW_INIT(acts(o, mode), VRF_RTNL_BATCHES);
 	int status = VRFCTL_EXIT_ERROR;
 
 	/* Before the config is read: start reading the kernel if that needs no
 	 * lock (plan) or the lock can be had quietly. */
-	vrfctl_kernel_view_begin(&kv, o, acts(o, mode));
+	vrfctl_kernel_view_begin(&kv, o);
 	if (vrf_config_load(&cfg, o->config_path, &o->log) >= 0)
 		status = plan_and_act(o, &cfg, mode, names, n_names, all, &kv, NULL);
 	vrf_config_free(&cfg);
@@ -262,7 +262,7 @@ static int run(const struct vrfctl_opts *o, enum mode mode, char **names, size_t
 int vrfctl_apply_config(const struct vrfctl_opts *opts, struct vrf_config *cfg, size_t *changes)
 {
 	/* The config is read already: the state is read after the lock. */
-	struct vrfctl_kernel_view kv = VRFCTL_KERNEL_VIEW_INIT(VRF_RTNL_BATCHES);
+	struct vrfctl_kernel_view kv = VRFCTL_KERNEL_VIEW_INIT(acts(opts, MODE_APPLY), VRF_RTNL_BATCHES);
 	int status;
 
 	status = plan_and_act(opts, cfg, MODE_APPLY, NULL, 0, false, &kv, changes);

@@ -397,7 +397,8 @@ static void collect_pending(struct view *v, struct vrf_config *cfg, const struct
 int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv)
 {
 	struct vrf_config cfg = { 0 };
-	struct vrfctl_kernel_view kv = VRFCTL_KERNEL_VIEW_INIT(0);
+	/* Read without the lock, as plan does: status changes nothing. */
+	struct vrfctl_kernel_view kv = VRFCTL_KERNEL_VIEW_INIT(false, 0);
 	struct view v = { .opts = opts, .cfg = &cfg, .st = &kv.state };
 	struct held_msg held = { 0 };
 	struct vrf_log held_log = { .fn = hold_first, .data = &held };
@@ -408,10 +409,9 @@ int vrfctl_cmd_status(const struct vrfctl_opts *opts, int argc, char **argv)
 		return VRFCTL_EXIT_ERROR;
 	}
 	v.only = argc == 2 ? argv[1] : NULL;
-	/* Read without the lock, as plan does: status changes nothing. */
-	vrfctl_kernel_view_begin(&kv, opts, false);
+	vrfctl_kernel_view_begin(&kv, opts);
 	if (vrf_config_load(&cfg, opts->config_path, &opts->log) < 0 ||
-	    vrfctl_kernel_view_finish(&kv, opts, false) < 0)
+	    vrfctl_kernel_view_finish(&kv, opts) < 0)
 		goto out;
 	if (v.only) {
 		const struct vrf_obs_link *l = vrf_state_link_by_name(&kv.state, v.only);

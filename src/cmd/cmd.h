@@ -59,6 +59,7 @@ void vrfctl_pending_json(struct vrf_json *j, const char *key, const struct vrf_p
  * quietly, else at finish.
  */
 struct vrfctl_kernel_view {
+	bool locked;
 	int lock;                    /* -1: not held */
 	unsigned rtnl_flags;         /* for vrf_rtnl_open */
 	struct vrf_rtnl *rt;         /* the socket, for carrying out a plan on */
@@ -67,12 +68,11 @@ struct vrfctl_kernel_view {
 	pthread_t thread;
 	bool started, running;
 };
-#define VRFCTL_KERNEL_VIEW_INIT(flags) { .lock = -1, .rtnl_flags = (flags) }
-void vrfctl_kernel_view_begin(struct vrfctl_kernel_view *kv, const struct vrfctl_opts *o,
-			      bool locked);
+#define VRFCTL_KERNEL_VIEW_INIT(is_locked, flags) \
+	{ .locked = (is_locked), .lock = -1, .rtnl_flags = (flags) }
+void vrfctl_kernel_view_begin(struct vrfctl_kernel_view *kv, const struct vrfctl_opts *o);
 /* The lock (if locked) and the state, waited for: 0, or -1 reported. */
-int vrfctl_kernel_view_finish(struct vrfctl_kernel_view *kv, const struct vrfctl_opts *o,
-			      bool locked);
+int vrfctl_kernel_view_finish(struct vrfctl_kernel_view *kv, const struct vrfctl_opts *o);
 void vrfctl_kernel_view_free(struct vrfctl_kernel_view *kv);
 
 struct vrf_config;

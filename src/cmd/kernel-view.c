@@ -50,17 +50,15 @@ static void observation_start(struct vrfctl_kernel_view *kv, bool thread)
  * changes nothing on the host (not even /run/vrfctl), and its errors come
  * before those of a lock held elsewhere.
  */
-void vrfctl_kernel_view_begin(struct vrfctl_kernel_view *kv, const struct vrfctl_opts *o,
-			      bool locked)
+void vrfctl_kernel_view_begin(struct vrfctl_kernel_view *kv, const struct vrfctl_opts *o)
 {
-	if (!locked || vrf_lock_try(o->state_dir, &kv->lock) == 0)
+	if (!kv->locked || vrf_lock_try(o->state_dir, &kv->lock) == 0)
 		observation_start(kv, true);
 }
 
-int vrfctl_kernel_view_finish(struct vrfctl_kernel_view *kv, const struct vrfctl_opts *o,
-			      bool locked)
+int vrfctl_kernel_view_finish(struct vrfctl_kernel_view *kv, const struct vrfctl_opts *o)
 {
-	if (locked && kv->lock < 0 && vrf_lock_acquire(o->state_dir, &kv->lock, &o->log) < 0)
+	if (kv->locked && kv->lock < 0 && vrf_lock_acquire(o->state_dir, &kv->lock, &o->log) < 0)
 		return -1;
 	if (!kv->started)
 		observation_start(kv, false);
@@ -80,6 +78,7 @@ int vrfctl_kernel_view_finish(struct vrfctl_kernel_view *kv, const struct vrfctl
 
 void vrfctl_kernel_view_free(struct vrfctl_kernel_view *kv)
 {
+	bool locked = kv->locked;
 	unsigned flags = kv->rtnl_flags;
 
 	if (kv->running)
@@ -88,5 +87,5 @@ void vrfctl_kernel_view_free(struct vrfctl_kernel_view *kv)
 	vrf_rtnl_close(kv->rt);
 	if (kv->lock >= 0)
 		close(kv->lock);
-	*kv = (struct vrfctl_kernel_view)VRFCTL_KERNEL_VIEW_INIT(flags);
+	*kv = (struct vrfctl_kernel_view)VRFCTL_KERNEL_VIEW_INIT(locked, flags);
 }
